@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+
+{{ classify_raw_rows('customers') }}
