@@ -1,0 +1,28 @@
+{#-
+    Data-quality signal: the share of a raw table's rows that staging rejected stays at or
+    below `max_share`. Used twice per table: with the var max_rejected_share at error
+    severity (an export that is mostly broken stops the build) and with 0 at warn severity
+    (any rejected row is reported, since real exports have some).
+-#}
+{% test rejected_share_at_most(model, source_table, max_share) %}
+
+with raw_rows as (
+    select count(*) as row_count from {{ raw_relation(source_table) }}
+),
+
+rejected as (
+    select count(*) as row_count
+    from {{ ref('rejected_rows') }}
+    where source_table = '{{ source_table }}'
+)
+
+select
+    '{{ source_table }}' as source_table,
+    rejected.row_count as rejected_rows,
+    raw_rows.row_count as raw_rows,
+    1.0 * rejected.row_count / raw_rows.row_count as rejected_share
+from raw_rows
+cross join rejected
+where rejected.row_count > {{ max_share }} * raw_rows.row_count
+
+{% endtest %}
