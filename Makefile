@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help env build test dbt-test pytest seeds-data lint validate check docs clean
+.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean
 
 help:
 	@echo "make build     create the environment and build everything on the demo data"
@@ -39,6 +39,9 @@ dbt-test: env
 
 pytest: env
 	$(BIN)/pytest -q
+
+demo-data: env
+	$(BIN)/python scripts/generate_raw_data.py
 
 docs: env
 	$(DBT) docs generate --static
