@@ -25,6 +25,7 @@ $(UV):
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
+	@mkdir -p build
 	@touch $@
 
 env: $(VENV)/.synced
@@ -48,4 +49,4 @@ docs: env
 	@echo "Docs: $(CURDIR)/target/static_index.html"
 
 clean:
-	rm -rf target logs build
+	rm -rf target logs build/*.duckdb build/*.wal
