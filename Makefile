@@ -33,7 +33,16 @@ env: $(VENV)/.synced
 build: env
 	$(DBT) build
 
-test: env dbt-test pytest
+# Order: fast static checks first, then the build, then checks that read the build.
+test: env lint dbt-test check validate pytest
+
+lint: env
+	$(BIN)/sqlfluff lint models tests analyses
+
+# Documentation coverage and structure rules, over the manifest and the built catalog.
+check: env
+	$(DBT) docs generate --quiet
+	$(BIN)/python scripts/check_project.py
 
 dbt-test: env
 	$(DBT) build --full-refresh

@@ -19,8 +19,8 @@ group by activity
 
 {%- if execute and load_relation(ref('fct_cost_to_serve')) is not none %}
     {%- for row in run_query(uncovered_sql) %}
-        {{ log("service_cost_rates has no " ~ row[0] ~ " rate for " ~ row[3]
-            ~ " order-derived drivers dated " ~ row[1] ~ " to " ~ row[2], info=true) }}
+        {%- do log("service_cost_rates has no " ~ row[0] ~ " rate for " ~ row[3]
+            ~ " order-derived drivers dated " ~ row[1] ~ " to " ~ row[2], info=true) %}
     {%- endfor %}
 {%- endif %}
 

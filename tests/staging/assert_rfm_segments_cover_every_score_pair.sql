@@ -1,7 +1,14 @@
 {#- Every (recency_score, frequency_score) pair of 1..5 x 1..5 maps to exactly one segment. -#}
 with scores as (
-    select score
-    from (values (1), (2), (3), (4), (5)) as score_values (score)
+    select 1 as score
+    union all
+    select 2
+    union all
+    select 3
+    union all
+    select 4
+    union all
+    select 5
 ),
 
 score_pairs as (
