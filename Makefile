@@ -53,6 +53,10 @@ pytest: env
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py
 
+# Great Expectations suites over the built marts.
+validate: env
+	$(BIN)/python scripts/validate_marts.py
+
 docs: env
 	$(DBT) docs generate --static
 	@echo "Docs: $(CURDIR)/target/static_index.html"
