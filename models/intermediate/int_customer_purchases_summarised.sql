@@ -1,0 +1,127 @@
+{#-
+    One row per customer of the population (a valid order of any status on or before the as-of
+    date): the purchase summary the lifetime-value models are fitted on (spec section 6, doc
+    clv_purchase_summary) and the customer's margin rate and cost to serve per purchase that
+    turn predicted purchases into predicted margin (doc predicted_clv). Customers without a
+    completed purchase keep null model inputs.
+-#}
+with orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+cost_drivers as (
+    select * from {{ ref('fct_cost_to_serve') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+counted_orders as (
+    select orders.*
+    from orders
+    cross join as_of
+    where orders.ordered_date <= as_of.as_of_date
+),
+
+population as (
+    select
+        customer_id,
+        sum(revenue) as revenue,
+        sum(gross_margin) as gross_margin
+    from counted_orders
+    group by customer_id
+),
+
+-- orders of one customer on one day are one purchase, their revenue summed
+purchase_days as (
+    select
+        customer_id,
+        ordered_date as purchase_date,
+        sum(revenue) as purchase_revenue
+    from counted_orders
+    where status = 'completed'
+    group by customer_id, ordered_date
+),
+
+purchase_days_flagged as (
+    select
+        customer_id,
+        purchase_date,
+        purchase_revenue,
+        purchase_date > min(purchase_date) over (partition by customer_id) as is_repeat_purchase
+    from purchase_days
+),
+
+purchases as (
+    select
+        customer_id,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
+        count(*) as purchase_days,
+        -- the mean spend of the repeat purchases: the first purchase day is excluded
+        avg(case when is_repeat_purchase then purchase_revenue end) as average_repeat_purchase_revenue
+    from purchase_days_flagged
+    group by customer_id
+),
+
+-- whole days between dates, with dbt's cross-database datediff (its rendering is one long line)
+purchase_spans as (
+    select
+        purchases.customer_id,
+        {{ dbt.datediff('purchases.first_purchase_date', 'purchases.last_purchase_date', 'day') }} as days_to_last, -- noqa: LT05
+        {{ dbt.datediff('purchases.first_purchase_date', 'as_of.as_of_date', 'day') }} as days_observed -- noqa: LT05
+    from purchases
+    cross join as_of
+),
+
+costs as (
+    select
+        cost_drivers.customer_id,
+        sum(cost_drivers.cost) as cost_to_serve
+    from cost_drivers
+    cross join as_of
+    where cost_drivers.driver_date <= as_of.as_of_date
+    group by cost_drivers.customer_id
+),
+
+-- the population's gross margin rate stands in for customers whose own revenue is 0
+population_margin as (
+    select sum(gross_margin) / nullif(sum(revenue), 0) as gross_margin_rate
+    from population
+),
+
+final as (
+    select
+        cast(population.customer_id as {{ text_type() }}) as customer_id,
+        purchases.first_purchase_date,
+        purchases.last_purchase_date,
+        cast(purchases.purchase_days as integer) as purchase_days,
+        cast(purchases.purchase_days - 1 as integer) as repeat_purchases,
+        cast(purchase_spans.days_to_last / 7.0 as double) as weeks_to_last_purchase,
+        cast(purchase_spans.days_observed / 7.0 as double) as weeks_observed,
+        cast(purchases.average_repeat_purchase_revenue as decimal(18, 4)) as average_repeat_purchase_revenue,
+        cast(population.revenue as decimal(18, 4)) as revenue,
+        cast(population.gross_margin as decimal(18, 4)) as gross_margin,
+        cast(coalesce(costs.cost_to_serve, 0) as decimal(18, 4)) as cost_to_serve,
+        cast(
+            case
+                when purchases.customer_id is null then null
+                when population.revenue > 0 then population.gross_margin / population.revenue
+                else population_margin.gross_margin_rate
+            end as double
+        ) as gross_margin_rate,
+        cast(
+            coalesce(costs.cost_to_serve, 0) / purchases.purchase_days as decimal(18, 4)
+        ) as cost_to_serve_per_purchase
+    from population
+    cross join population_margin
+    left join purchases
+        on population.customer_id = purchases.customer_id
+    left join purchase_spans
+        on population.customer_id = purchase_spans.customer_id
+    left join costs
+        on population.customer_id = costs.customer_id
+)
+
+select * from final

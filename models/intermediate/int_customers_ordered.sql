@@ -1,0 +1,48 @@
+{#-
+    The population (spec section 4): customers with at least one valid order dated on or
+    before the as-of date, with their order counts, money and dates. Reads the staged fact
+    fct_orders (the spec's staged facts live in models/marts as public tables).
+-#}
+with orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+counted as (
+    select
+        orders.customer_id,
+        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count,
+        sum(case when orders.status = 'returned' then 1 else 0 end) as returned_orders_count,
+        sum(case when orders.status = 'cancelled' then 1 else 0 end) as cancelled_orders_count,
+        min(orders.ordered_at) as first_ordered_at,
+        max(orders.ordered_at) as last_ordered_at,
+        sum(orders.revenue) as revenue,
+        sum(orders.cogs) as cogs,
+        sum(orders.gross_margin) as gross_margin,
+        max(as_of.as_of_date) as as_of_date
+    from orders
+    cross join as_of
+    where orders.ordered_date <= as_of.as_of_date
+    group by orders.customer_id
+),
+
+final as (
+    select
+        customer_id,
+        orders_count,
+        returned_orders_count,
+        cancelled_orders_count,
+        first_ordered_at,
+        last_ordered_at,
+        {{ dbt.datediff('cast(last_ordered_at as date)', 'as_of_date', 'day') }} as recency_days,
+        {{ dbt.datediff('cast(first_ordered_at as date)', 'as_of_date', 'day') }} as tenure_days,
+        revenue,
+        cogs,
+        gross_margin
+    from counted
+)
+
+select * from final

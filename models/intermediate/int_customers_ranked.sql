@@ -1,0 +1,93 @@
+{#-
+    One row per customer of the population with money (rounded to cents), rankings and the
+    rules that follow from them: value tier, RFM scores and segment, frequency-spend band and
+    service level (spec section 4). Every ranking ends in customer_id, so ties are broken the
+    same way on every build.
+-#}
+with ordered as (
+    select * from {{ ref('int_customers_ordered') }}
+),
+
+costed as (
+    select * from {{ ref('int_customers_costed') }}
+),
+
+signalled as (
+    select * from {{ ref('int_customers_signalled') }}
+),
+
+rfm_segments as (
+    select * from {{ ref('rfm_segments') }}
+),
+
+valued as (
+    select
+        ordered.*,
+        cast(round(ordered.gross_margin, 2) as decimal(18, 2)) as gross_margin_cents,
+        cast(round(coalesce(costed.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve,
+        costed.top_cost_activity,
+        costed.top_cost_activity_share,
+        cast(round(coalesce(signalled.indirect_value, 0), 2) as decimal(18, 2)) as indirect_value
+    from ordered
+    left join costed
+        on ordered.customer_id = costed.customer_id
+    left join signalled
+        on ordered.customer_id = signalled.customer_id
+),
+
+margined as (
+    select
+        *,
+        gross_margin_cents - cost_to_serve as margin_after_cost_to_serve
+    from valued
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
+        ) as value_rank,
+        ntile(10) over (
+            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
+        ) as value_decile,
+        ntile(10) over (order by revenue desc, customer_id asc) as spend_decile,
+        ntile(5) over (order by last_ordered_at asc, customer_id asc) as recency_score,
+        ntile(5) over (order by orders_count asc, customer_id asc) as frequency_score,
+        ntile(5) over (order by revenue asc, customer_id asc) as monetary_score,
+        ntile(10) over (order by indirect_value desc, customer_id asc) as indirect_value_decile,
+        sum(margin_after_cost_to_serve) over (
+            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
+            rows between unbounded preceding and current row
+        ) as cumulative_margin,
+        sum(margin_after_cost_to_serve) over () as total_margin
+    from margined
+),
+
+final as (
+    select
+        ranked.*,
+        -- whale curve: null when the population's total margin is not positive
+        case
+            when ranked.total_margin > 0 then 1.0 * ranked.cumulative_margin / ranked.total_margin
+        end as cumulative_margin_share,
+        ranked.margin_after_cost_to_serve < 0 as is_unprofitable,
+        case
+            when ranked.value_decile <= {{ var('top_tier_deciles') }} and ranked.margin_after_cost_to_serve > 0 then 'top'
+            when ranked.margin_after_cost_to_serve < 0 then 'unprofitable'
+            else 'growth'
+        end as value_tier,
+        rfm_segments.rfm_segment,
+        case
+            when ranked.frequency_score + ranked.monetary_score >= 8 then 'high'
+            when ranked.frequency_score + ranked.monetary_score >= 5 then 'medium'
+            else 'low'
+        end as frequency_spend_band
+    from ranked
+    left join rfm_segments
+        on
+            ranked.recency_score = rfm_segments.recency_score
+            and ranked.frequency_score = rfm_segments.frequency_score
+)
+
+select * from final

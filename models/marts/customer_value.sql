@@ -1,0 +1,111 @@
+{#- One row per customer of the population: the public customer value mart (spec section 4). -#}
+{%- set horizon = var('clv_horizon_months') %}
+
+with customers as (
+    select * from {{ ref('int_customers_ranked') }}
+),
+
+upgrade_reasons as (
+    select * from {{ ref('int_customer_upgrade_reasons') }}
+),
+{%- if clv_enabled() %}
+
+lifetime_value as (
+    select * from {{ ref('customer_lifetime_value') }}
+),
+{%- endif %}
+
+reasons_per_customer as (
+    select
+        customer_id,
+        {{ string_agg_sorted('upgrade_reason') }} as upgrade_reasons
+    from upgrade_reasons
+    group by customer_id
+),
+
+joined as (
+    select
+        customers.*,
+        coalesce(reasons_per_customer.upgrade_reasons, '') as upgrade_reasons,
+        {%- if clv_enabled() %}
+        lifetime_value.p_alive,
+        lifetime_value.expected_orders_{{ horizon }}m as expected_orders,
+        lifetime_value.expected_revenue_{{ horizon }}m as expected_revenue,
+        lifetime_value.predicted_clv,
+        lifetime_value.predicted_clv_decile
+        {%- else %}
+        -- no Python models on this engine: the predicted columns stay null
+        cast(null as double) as p_alive,
+        cast(null as double) as expected_orders,
+        cast(null as decimal(18, 2)) as expected_revenue,
+        cast(null as decimal(18, 2)) as predicted_clv,
+        cast(null as integer) as predicted_clv_decile
+        {%- endif %}
+    from customers
+    left join reasons_per_customer
+        on customers.customer_id = reasons_per_customer.customer_id
+    {%- if clv_enabled() %}
+    left join lifetime_value
+        on customers.customer_id = lifetime_value.customer_id
+    {%- endif %}
+),
+
+final as (
+    select
+        cast(customer_id as {{ text_type() }}) as customer_id,
+        cast(orders_count as integer) as orders_count,
+        cast(returned_orders_count as integer) as returned_orders_count,
+        cast(cancelled_orders_count as integer) as cancelled_orders_count,
+        cast(first_ordered_at as timestamp) as first_ordered_at,
+        cast(last_ordered_at as timestamp) as last_ordered_at,
+        cast(recency_days as integer) as recency_days,
+        cast(tenure_days as integer) as tenure_days,
+        cast(round(revenue, 2) as decimal(18, 2)) as revenue,
+        cast(round(revenue, 2) - gross_margin_cents as decimal(18, 2)) as cogs,
+        cast(gross_margin_cents as decimal(18, 2)) as gross_margin,
+        cast(cost_to_serve as decimal(18, 2)) as cost_to_serve,
+        cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
+        cast(case when revenue <> 0 then margin_after_cost_to_serve / revenue end as double)
+            as margin_after_cost_to_serve_rate,
+        cast(case when orders_count > 0 then round(revenue / orders_count, 2) end as decimal(18, 2))
+            as average_order_value,
+        cast(top_cost_activity as {{ text_type() }}) as top_cost_activity,
+        cast(top_cost_activity_share as double) as top_cost_activity_share,
+        cast(indirect_value as decimal(18, 2)) as indirect_value,
+        cast(value_rank as integer) as value_rank,
+        cast(value_decile as integer) as value_decile,
+        cast(spend_decile as integer) as spend_decile,
+        cast(cumulative_margin_share as double) as cumulative_margin_share,
+        cast(is_unprofitable as boolean) as is_unprofitable,
+        cast(value_tier as {{ text_type() }}) as value_tier,
+        cast(recency_score as integer) as recency_score,
+        cast(frequency_score as integer) as frequency_score,
+        cast(monetary_score as integer) as monetary_score,
+        cast(rfm_segment as {{ text_type() }}) as rfm_segment,
+        cast(frequency_spend_band as {{ text_type() }}) as frequency_spend_band,
+        cast(
+            case frequency_spend_band
+                when 'high' then 'personalized'
+                when 'medium' then 'customized'
+                else 'generic'
+            end as {{ text_type() }}
+        ) as service_level,
+        cast(upgrade_reasons as {{ text_type() }}) as upgrade_reasons,
+        cast(upgrade_reasons <> '' as boolean) as has_upgrade_potential,
+        cast(
+            case
+                when value_tier = 'top' then 'p1'
+                when value_tier = 'growth' or upgrade_reasons <> '' then 'p2'
+                else 'p3'
+            end as {{ text_type() }}
+        ) as service_priority,
+        cast(p_alive as double) as p_alive,
+        cast(expected_orders as double) as expected_orders_{{ horizon }}m,
+        cast(expected_revenue as decimal(18, 2)) as expected_revenue_{{ horizon }}m,
+        cast(predicted_clv as decimal(18, 2)) as predicted_clv,
+        cast(predicted_clv_decile as integer) as predicted_clv_decile,
+        cast(value_tier = 'top' and p_alive < {{ var('at_risk_p_alive') }} as boolean) as is_top_at_risk
+    from joined
+)
+
+select * from final
