@@ -1,27 +1,38 @@
-"""Documentation coverage and structure rules that dbt itself does not enforce.
+"""Documentation coverage and structure rules that dbt itself does not enforce (`make check`).
 
-Reads target/manifest.json (and target/catalog.json when present, to find columns a model
-has but its YAML does not document) and fails when:
+Reads the manifest (`dbt parse`, `dbt build` or `dbt docs generate` write it) and, when
+present, the catalog (`dbt docs generate`), and fails when:
 
 * anything of the project lacks a description: models and their columns, seeds and their
-  columns, sources and their tables, macros and generic tests;
-* a model has no primary key tested with both `unique` and `not_null` (a model may opt out
-  with `meta: {primary_key_exempt: "<why>"}`, e.g. the classification models, whose rows are
-  raw rows that may share or lack a key by definition);
-* a model reads a layer it must not (shared/STYLE.md): marts never read sources or raw seeds;
-  staging reads only sources, seeds and staging; intermediate reads staging, config seeds,
-  intermediate and the two staged facts. `fct_orders` and `fct_cost_to_serve` are the
-  staged facts of the spec and live in models/marts as public tables, so intermediate models
-  may read them: that is the one allowed exception;
-* a model's name does not fit its folder.
+  columns, sources and their tables, macros, generic tests, exposures. Disabled models and
+  sources count too (the `raw` source is disabled unless var raw_data_path is set; the
+  lifetime-value models are disabled without Python models): they are still the project's.
+  With the catalog, a built column missing from the YAML and a YAML column missing from the
+  built relation are both reported;
+* a model has no primary key tested with both `unique` and `not_null`. A model may opt out
+  with `meta: {primary_key_exempt: "<why>"}` (rejected_rows and the row classification
+  models: their rows are raw rows, which may share or lack a key by definition);
+* a model reads a layer it must not (shared/STYLE.md): staging reads only sources, seeds and
+  staging; intermediate reads staging, seeds and intermediate; marts never read sources or
+  raw seeds. Known exception: `fct_orders` and `fct_cost_to_serve` are the spec's staged
+  facts and live in models/marts as public tables, so intermediate models may read them;
+* a SQL mart has no enforced contract (Python models cannot enforce one in dbt);
+* a model's name does not fit its folder: staging `stg_`, or `base_` under staging/.../base/;
+  intermediate `int_`; marts `fct_` or a public name of the spec;
+* an exposure has no owner or maturity, or depends on something other than a public mart;
+* a macro that implements a dispatch (`<adapter>__<name>`) is exempt only when its dispatcher
+  `<name>` is a project macro (documented there); overrides of dbt's own macros need a
+  description of their own.
 
-Usage: python scripts/check_project.py [--target-dir target]
+Usage: python scripts/check_project.py [--target-dir target] [--no-catalog]
+Exit status: 0 clean, 1 something to fix (all of it listed), 2 no manifest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,43 +84,65 @@ def layer(node: dict) -> str:
     return parts[1] if len(parts) > 2 and parts[0] == "models" else "other"
 
 
-def project_nodes(manifest: dict, resource_type: str) -> list[dict]:
-    return [
-        node for node in manifest["nodes"].values()
+def project_nodes(manifest: dict, resource_type: str, include_disabled: bool = False) -> list[dict]:
+    """The project's nodes of one type; with include_disabled, disabled ones too (once each)."""
+    found = {
+        uid: node for uid, node in manifest.get("nodes", {}).items()
         if node["resource_type"] == resource_type and node["package_name"] == PROJECT
-    ]
+    }
+    if include_disabled:
+        for uid, versions in (manifest.get("disabled") or {}).items():
+            for node in versions:
+                if node["resource_type"] == resource_type and node["package_name"] == PROJECT:
+                    found.setdefault(uid, node)
+    return list(found.values())
+
+
+def project_sources(manifest: dict) -> list[dict]:
+    found = {uid: s for uid, s in manifest.get("sources", {}).items() if s["package_name"] == PROJECT}
+    for uid, versions in (manifest.get("disabled") or {}).items():
+        for node in versions:
+            if node["resource_type"] == "source" and node["package_name"] == PROJECT:
+                found.setdefault(uid, node)
+    return list(found.values())
 
 
 def check_documentation(manifest: dict, catalog: dict | None, report: Report) -> None:
+    built_nodes = (catalog or {}).get("nodes", {})
     for kind in ("model", "seed"):
-        for node in project_nodes(manifest, kind):
+        for node in project_nodes(manifest, kind, include_disabled=True):
             report.count(f"{kind}s", node["name"], node.get("description"))
             documented = {name.lower(): column for name, column in node.get("columns", {}).items()}
             for name, column in documented.items():
                 report.count(f"{kind} columns", f"{node['name']}.{name}", column.get("description"))
-            built = (catalog or {}).get("nodes", {}).get(node["unique_id"], {}).get("columns", {})
-            for name in built:
-                if name.lower() not in documented:
-                    report.count(f"{kind} columns", f"{node['name']}.{name.lower()}", None)
+            if node["unique_id"] not in built_nodes:
+                continue
+            built = {name.lower() for name in built_nodes[node["unique_id"]].get("columns", {})}
+            for name in sorted(built - set(documented)):
+                report.count(f"{kind} columns", f"{node['name']}.{name} (built, not in YAML)", None)
+            for name in sorted(set(documented) - built):
+                report.violations.append(f"{node['name']}.{name}: documented in YAML but not in the built relation")
     source_descriptions: dict[str, str | None] = {}
-    for source in manifest.get("sources", {}).values():
-        if source["package_name"] != PROJECT:
-            continue
-        source_descriptions[source["source_name"]] = source.get("source_description")
+    for source in project_sources(manifest):
+        source_descriptions.setdefault(source["source_name"], source.get("source_description"))
         report.count("source tables", f"{source['source_name']}.{source['name']}", source.get("description"))
     for name, description in source_descriptions.items():
         report.count("sources", name, description)
-    for macro in manifest.get("macros", {}).values():
-        if macro["package_name"] != PROJECT or is_dispatch_implementation(macro["name"]):
+    macros = {m["name"]: m for m in manifest.get("macros", {}).values() if m["package_name"] == PROJECT}
+    for name, macro in macros.items():
+        if implements_project_dispatch(name, macros):
             continue
-        kind = "generic tests" if macro["name"].startswith("test_") else "macros"
-        report.count(kind, macro["name"], macro.get("description"))
+        kind = "generic tests" if name.startswith("test_") else "macros"
+        report.count(kind, name, macro.get("description"))
+    for exposure in manifest.get("exposures", {}).values():
+        if exposure["package_name"] == PROJECT:
+            report.count("exposures", exposure["name"], exposure.get("description"))
 
 
-def is_dispatch_implementation(name: str) -> bool:
-    """default__x, duckdb__x, spark__x...: documented by their dispatcher x."""
-    prefix, separator, rest = name.partition("__")
-    return bool(separator and rest and prefix.isidentifier() and not prefix.startswith("test"))
+def implements_project_dispatch(name: str, project_macros: dict) -> bool:
+    """default__x, duckdb__x, spark__x... where x is a project macro: documented by x."""
+    prefix, separator, dispatcher = name.partition("__")
+    return bool(separator and prefix and not prefix.startswith("test") and dispatcher in project_macros)
 
 
 def tested_primary_key(model: dict, tests: list[dict]) -> str | None:
@@ -126,6 +159,10 @@ def tested_primary_key(model: dict, tests: list[dict]) -> str | None:
     return None
 
 
+def meta(node: dict) -> dict:
+    return {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+
+
 def check_primary_keys(manifest: dict, report: Report) -> None:
     tests_by_model: dict[str, list[dict]] = {}
     for test in project_nodes(manifest, "test"):
@@ -133,7 +170,7 @@ def check_primary_keys(manifest: dict, report: Report) -> None:
         if attached:
             tests_by_model.setdefault(attached, []).append(test)
     for model in project_nodes(manifest, "model"):
-        if model.get("meta", {}).get("primary_key_exempt") or model.get("config", {}).get("meta", {}).get("primary_key_exempt"):
+        if meta(model).get("primary_key_exempt"):
             continue
         if not tested_primary_key(model, tests_by_model.get(model["unique_id"], [])):
             report.violations.append(f"{model['name']}: no primary key tested with both unique and not_null")
@@ -154,7 +191,7 @@ def allowed_parent(child_layer: str, parent: dict) -> bool:
     return True
 
 
-def check_layers_and_names(manifest: dict, report: Report) -> None:
+def check_layers_names_and_contracts(manifest: dict, report: Report) -> None:
     everything = {**manifest["nodes"], **manifest.get("sources", {})}
     for model in project_nodes(manifest, "model"):
         model_layer = layer(model)
@@ -174,19 +211,46 @@ def check_layers_and_names(manifest: dict, report: Report) -> None:
         }.get(model_layer, True)
         if not expected:
             report.violations.append(f"{name}: name does not fit folder models/{model_layer}")
+        contract = (model.get("config") or {}).get("contract") or {}
+        if model_layer == "marts" and model.get("language", "sql") == "sql" and not contract.get("enforced"):
+            report.violations.append(f"{name}: public mart without an enforced contract")
+
+
+def check_exposures(manifest: dict, report: Report) -> None:
+    nodes = manifest.get("nodes", {})
+    for exposure in manifest.get("exposures", {}).values():
+        if exposure["package_name"] != PROJECT:
+            continue
+        name = exposure["name"]
+        owner = exposure.get("owner") or {}
+        if not (owner.get("name") or owner.get("email")):
+            report.violations.append(f"exposure {name}: no owner")
+        if not exposure.get("maturity"):
+            report.violations.append(f"exposure {name}: no maturity")
+        parents = exposure.get("depends_on", {}).get("nodes", [])
+        if not parents:
+            report.violations.append(f"exposure {name}: depends on nothing")
+        for parent_id in parents:
+            parent = nodes.get(parent_id, {})
+            if parent.get("resource_type") != "model" or layer(parent) != "marts":
+                report.violations.append(f"exposure {name}: depends on {parent_id}, not a public mart")
 
 
 def check(manifest: dict, catalog: dict | None = None) -> Report:
     report = Report()
     check_documentation(manifest, catalog, report)
     check_primary_keys(manifest, report)
-    check_layers_and_names(manifest, report)
+    check_layers_names_and_contracts(manifest, report)
+    check_exposures(manifest, report)
     return report
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--target-dir", type=Path, default=Path("target"))
+    parser.add_argument("--target-dir", type=Path, default=Path(os.environ.get("DBT_TARGET_PATH", "target")),
+                        help="dbt target folder (default: $DBT_TARGET_PATH or target)")
+    parser.add_argument("--no-catalog", action="store_true",
+                        help="ignore catalog.json (e.g. after a bare `dbt parse`, when it may be stale)")
     args = parser.parse_args()
     manifest_path = args.target_dir / "manifest.json"
     if not manifest_path.exists():
@@ -194,7 +258,9 @@ def main() -> int:
         return 2
     manifest = json.loads(manifest_path.read_text())
     catalog_path = args.target_dir / "catalog.json"
-    catalog = json.loads(catalog_path.read_text()) if catalog_path.exists() else None
+    catalog = None
+    if catalog_path.exists() and not args.no_catalog:
+        catalog = json.loads(catalog_path.read_text())
     report = check(manifest, catalog)
     print(report.render())
     return 0 if report.ok else 1

@@ -1,32 +1,50 @@
-"""Generate the demo raw exports (and large synthetic ones for benchmarks).
+"""Generate the demo raw exports, and large synthetic ones for benchmarks.
 
-The customer base follows the processes that customer-base analysis assumes:
+How the synthetic customer base behaves (every later result is read off it):
 
-* Purchase timing (the BG/NBD story, Fader, Hardie & Lee 2005, "Counting your customers the
-  easy way"): while active, a customer buys at a Poisson rate lambda ~ Gamma(r, alpha) per
-  week; after every purchase the customer drops out for good with probability p ~ Beta(a, b).
-* Spend (the Gamma-Gamma story, Fader & Hardie 2013): the value of an order is
-  Gamma(p, nu) with the customer's nu ~ Gamma(q, gamma), so spend per order varies between
-  customers but is stable within one.
-* Cost to serve is heterogeneous with a long tail: most customers rarely call support or
-  return goods, a few do it all the time; a small share of business accounts take
-  account-manager hours every month. That is what bends the whale curve (Kaplan & Narayanan
-  2001, "Measuring and managing customer profitability": the most profitable 20% of
-  customers often earn 150-300% of total profit, the least profitable lose most of it).
-* Advocacy signals (referrals, reviews, social mentions, feedback) come mostly from a
-  minority of advocates.
+* Acquisition: customers are acquired evenly over the history (2023-01-01 to 2025-09-30). Each
+  signs up, then makes a first purchase a few days or weeks later; a few never order.
+* Purchase timing follows the BG/NBD process (Fader, Hardie & Lee 2005, "Counting your
+  customers the easy way: an alternative to the Pareto/NBD model", Marketing Science 24(2)):
+  from the first purchase on, an active customer buys at a Poisson rate
+  lambda ~ Gamma(shape r, rate alpha) per week, and after every repeat purchase drops out for
+  good with probability p ~ Beta(a, b). As in the model, the first purchase is not a drop-out
+  opportunity (the same convention as python/clv/simulate.py).
+* Spend per order follows the Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and CLV: using
+  iso-value curves for customer base analysis", Journal of Marketing Research 42(4); Fader &
+  Hardie 2013, "The Gamma-Gamma model of monetary value"): order value ~ Gamma(shape p, rate nu)
+  with the customer's nu ~ Gamma(shape q, rate gamma), so spend varies between customers and is
+  stable within one. Each order's value is split over its lines, and each line is filled with a
+  catalogue product priced near its budget, so the order totals follow the drawn values
+  closely (big baskets hold electronics, small ones accessories).
+* Gross margins differ by category: electronics thin, beauty and accessories fat.
+* Cost to serve has long tails: a customer's return propensity (a tail of serial returners),
+  support calls and live chats per order (Gamma intensities with a small shape: most customers
+  rarely call, a few call about every order), and monthly account-manager hours for the few
+  business accounts (acquisition channel sales_team, email at company.example). Those tails
+  bend the whale curve: Kaplan & Narayanan (2001, "Measuring and managing customer
+  profitability", Journal of Cost Management 15(5)) observe that the most profitable 20% of
+  customers typically earn 150-300% of total profit, the unprofitable tail giving the excess
+  away. `--report` computes those figures on the generated files.
+* Advocacy signals (referrals, reviews, social mentions, feedback) come mostly from a minority
+  of advocates (about 12% of the customers who order).
 
-Every chunk of customers also receives a fixed set of deliberately bad rows covering every
-rejection reason of the spec (section 2), so the quarantine shows on the demo data and on
-large data alike.
+Bad rows: every block of BAD_ROW_BLOCK customers receives the deliberately bad rows listed in
+BAD_ROWS, one or more per rejection reason of the spec (section 2), so the share of bad rows
+is the same in the demo seeds and in large exports. They are scattered among the clean rows.
+A few clean rows are also written in valid but untidy forms (VALID_VARIANTS: capitalised
+status, date without time, empty optional values) that staging must normalise, not reject.
+Every other row is valid.
 
 Usage:
-    python scripts/generate_raw_data.py                      # demo seeds -> seeds/raw/raw_<table>.csv
+    python scripts/generate_raw_data.py              # demo seeds: seeds/raw/raw_<table>.csv
+    python scripts/generate_raw_data.py --report     # the same, then the value figures
     python scripts/generate_raw_data.py --customers 1000000 --format parquet --out DIR
+                                                     # DIR/<table>.parquet (or .csv)
 
 Output is deterministic: the same arguments give byte-identical files. Generation is
-vectorised with NumPy per chunk of customers and streamed to disk, so memory stays bounded
-whatever the size.
+vectorised with NumPy, one chunk of customers at a time, and streamed to disk, so memory
+stays bounded whatever the size. The demo seeds are the same code path with 2,000 customers.
 """
 
 from __future__ import annotations
@@ -34,22 +52,31 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEMO_DIR = PROJECT_DIR / "seeds" / "raw"
+RATE_CARD = PROJECT_DIR / "seeds" / "config" / "service_cost_rates.csv"
+DEMO_PREFIX = "raw_"
+DEMO_CUSTOMERS = 2_000
+CHUNK_CUSTOMERS = 50_000
+BAD_ROW_BLOCK = 2_000  # one set of BAD_ROWS per this many customers
+MIN_CUSTOMERS = 100
+
 SEED = 20261123
 HISTORY_START = np.datetime64("2023-01-01")
 HISTORY_END = np.datetime64("2025-09-30")
-LIVE_CHAT_STARTS = np.datetime64("2024-01-01")  # matches seeds/config/service_cost_rates.csv
-HISTORY_DAYS = int((HISTORY_END - HISTORY_START) / np.timedelta64(1, "D"))
-DEMO_CUSTOMERS = 2000
-CHUNK_CUSTOMERS = 50_000
+HISTORY_DAYS = int((HISTORY_END - HISTORY_START) / np.timedelta64(1, "D")) + 1  # days 0 .. 1002
+LIVE_CHAT_DAY = int((np.datetime64("2024-01-01") - HISTORY_START) / np.timedelta64(1, "D"))  # rate card
+DAYS_PER_WEEK = 7.0
 
 TABLE_COLUMNS = {
     "customers": ["customer_id", "signup_date", "region", "acquisition_channel", "email"],
@@ -61,15 +88,82 @@ TABLE_COLUMNS = {
     "service_events": ["event_id", "customer_id", "order_id", "activity", "occurred_at", "units"],
     "customer_signals": ["signal_id", "customer_id", "signal_type", "occurred_at"],
 }
+# Clean ids: one letter and digits (C0000001). Every key made up for a bad row has two letters.
+ID_FORMATS = {  # table -> (prefix, digits)
+    "customers": ("C", 7),
+    "orders": ("O", 9),
+    "order_items": ("I", 10),
+    "service_events": ("E", 9),
+    "customer_signals": ("S", 9),
+}
 
-# Product catalogue: category -> (price range, gross margin rate). Margins differ by category.
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Parameters of the synthetic customer base: Gamma laws as (shape, rate) like the papers,
+    Beta laws as (a, b), purchase rates per week. Tuned so that, with the demo rate card, about
+    a fifth of the ordering customers are unprofitable and the best 20% earn about twice the
+    total margin (see `--report`)."""
+
+    never_orders_share: float = 0.03
+    signup_to_first_order_days: float = 10.0  # mean of an exponential wait
+    # Consumers: BG/NBD purchase process
+    purchase_r: float = 0.5
+    purchase_alpha: float = 2.2  # mean rate r / alpha = 0.23 a week
+    dropout_a: float = 0.8
+    dropout_b: float = 4.0  # mean drop-out probability 0.17
+    max_purchases: int = 250  # memory guard; binds for a negligible share of customers
+    # Business accounts (sales_team): steadier, loyal, bigger orders, an account manager
+    business_share: float = 0.035
+    business_weekly_rate: tuple[float, float] = (2.0, 2.5)  # mean 0.8 orders a week
+    business_dropout: tuple[float, float] = (1.0, 40.0)  # mean 0.024
+    business_spend_factor: float = 5.0
+    account_hours_per_month: tuple[float, float] = (0.75, 0.136)  # mean 5.5 h, a long tail of over-served accounts
+    account_kept_days: float = 90.0  # account management continues this long after the last order
+    # Gamma-Gamma spend per order: mean p * gamma / (q - 1) = 104
+    spend_p: float = 6.0
+    spend_q: float = 2.5
+    spend_gamma: float = 26.0
+    extra_lines_mean: float = 1.5  # lines per order = 1 + Poisson(this)
+    line_price_window: tuple[float, float] = (0.125, 1.25)  # a line's product, priced relative to its budget
+    max_quantity: int = 20
+    deal_seeker_share: float = 0.10  # customers who buy mostly on discount
+    deal_seeker_discounted_lines: tuple[float, float] = (6.0, 3.0)  # Beta: mean 67% of lines
+    usual_discounted_lines: tuple[float, float] = (1.0, 12.0)  # Beta: mean 8% of lines
+    discount_rate_range: tuple[float, float] = (0.05, 0.30)
+    shipping_fee: float = 4.95
+    free_shipping_from: float = 50.0
+    # Order status: a few cancellations, returns heterogeneous with a tail of serial returners
+    cancelled_share: float = 0.03
+    usual_return_rate: tuple[float, float] = (0.6, 12.0)  # Beta: mean 5%
+    serial_returner_share: float = 0.06
+    serial_return_rate: tuple[float, float] = (4.0, 3.0)  # Beta: mean 57%
+    serial_returner_rate_factor: float = 2.5  # serial returners order more often (bracketing)
+    # Service per order: most customers rarely call or chat, a high-maintenance segment does a lot
+    usual_calls_per_order: tuple[float, float] = (0.3, 1.5)  # mean 0.2
+    usual_chats_per_order: tuple[float, float] = (0.3, 1.0)  # mean 0.3 (live chat exists from 2024)
+    high_maintenance_share: float = 0.06
+    high_maintenance_calls_per_order: tuple[float, float] = (4.0, 0.8)  # mean 5
+    high_maintenance_chats_per_order: tuple[float, float] = (4.0, 2.0)  # mean 2
+    high_maintenance_rate_factor: float = 2.0  # and they order more often
+    call_about_order_share: float = 0.6  # the other calls leave order_id empty
+    events_after_history_days: int = 30  # calls and returns after the last order date are kept
+    # Advocacy: a minority of advocates give most signals
+    advocate_share: float = 0.12
+    signals_per_advocate: float = 6.0
+    signals_per_other: float = 0.15
+
+
+BEHAVIOUR = Behaviour()
+
+# Product catalogue: category -> ((lowest, highest price), gross margin rate).
 CATEGORIES = {
     "electronics": ((60.0, 400.0), 0.10),
-    "home": ((15.0, 150.0), 0.27),
+    "home": ((15.0, 150.0), 0.28),
     "apparel": ((12.0, 90.0), 0.40),
-    "beauty": ((6.0, 60.0), 0.50),
+    "beauty": ((6.0, 60.0), 0.52),
     "books": ((6.0, 40.0), 0.22),
-    "accessories": ((5.0, 50.0), 0.52),
+    "accessories": ((5.0, 50.0), 0.55),
 }
 PRODUCTS_PER_CATEGORY = 25
 REGIONS = np.array(["north", "south", "east", "west", "central"])
@@ -78,24 +172,140 @@ SIGNAL_TYPES = np.array(["review", "social_mention", "feedback", "referral"])
 SIGNAL_WEIGHTS = np.array([0.45, 0.30, 0.15, 0.10])
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    product_id: np.ndarray
-    category: np.ndarray
-    price: np.ndarray
-    cost: np.ndarray
+# ---------------------------------------------------------------- deliberately bad rows
 
-    @classmethod
-    def build(cls, rng: np.random.Generator) -> "Catalogue":
-        ids, categories, prices, costs = [], [], [], []
-        for index, (category, ((low, high), margin)) in enumerate(CATEGORIES.items()):
-            price = np.round(np.exp(rng.uniform(np.log(low), np.log(high), PRODUCTS_PER_CATEGORY)), 2)
-            product_margin = np.clip(rng.normal(margin, 0.05, PRODUCTS_PER_CATEGORY), 0.05, 0.85)
-            ids += [f"P{index + 1}{n:03d}" for n in range(PRODUCTS_PER_CATEGORY)]
-            categories += [category] * PRODUCTS_PER_CATEGORY
-            prices.append(price)
-            costs.append(np.round(price * (1 - product_margin), 2))
-        return cls(np.array(ids), np.array(categories), np.concatenate(prices), np.concatenate(costs))
+@dataclass(frozen=True)
+class BadRow:
+    """One bad row per block: a clean row of `table` with `changes` applied ('{tag}' in a
+    value is the block's tag, keeping made-up keys unique), or an unchanged copy of it."""
+
+    table: str
+    reason: str  # the rejection reason staging must give it (spec section 2)
+    detail: str
+    changes: dict[str, str | None] = field(default_factory=dict)
+    exact_copy: bool = False
+
+
+NO_KEY = {"customers": "customer_id", "orders": "order_id", "order_items": "order_item_id",
+          "service_events": "event_id", "customer_signals": "signal_id"}
+
+BAD_ROWS: tuple[BadRow, ...] = (
+    # customers
+    BadRow("customers", "missing_key", "customer_id empty", {"customer_id": ""}),
+    BadRow("customers", "duplicate_key", "exact copy of a customer", exact_copy=True),
+    BadRow("customers", "conflicting_duplicate", "key CD.. twice, region north", {"customer_id": "CD{tag}", "region": "north"}),
+    BadRow("customers", "conflicting_duplicate", "key CD.. twice, region south", {"customer_id": "CD{tag}", "region": "south"}),
+    BadRow("customers", "invalid_value", "signup_date 2024-13-45", {"customer_id": "CI{tag}A", "signup_date": "2024-13-45"}),
+    BadRow("customers", "invalid_value", "signup_date 03/15/2024", {"customer_id": "CI{tag}B", "signup_date": "03/15/2024"}),
+    # orders (OI..A and OI..E have items, which the cascade rejects as orphans)
+    BadRow("orders", "missing_key", "order_id null", {"order_id": None}),
+    BadRow("orders", "duplicate_key", "exact copy of an order", exact_copy=True),
+    BadRow("orders", "conflicting_duplicate", "key OD.. twice, shipping 0.00", {"order_id": "OD{tag}", "shipping_fee": "0.00"}),
+    BadRow("orders", "conflicting_duplicate", "key OD.. twice, shipping 4.95", {"order_id": "OD{tag}", "shipping_fee": "4.95"}),
+    BadRow("orders", "invalid_value", "status shipped", {"order_id": "OI{tag}A", "status": "shipped"}),
+    BadRow("orders", "invalid_value", "ordered_at 15/03/2024 10:00", {"order_id": "OI{tag}B", "ordered_at": "15/03/2024 10:00"}),
+    BadRow("orders", "invalid_value", "shipping_fee -4.95", {"order_id": "OI{tag}C", "shipping_fee": "-4.95"}),
+    BadRow("orders", "invalid_value", "shipping_fee free", {"order_id": "OI{tag}D", "shipping_fee": "free"}),
+    BadRow("orders", "invalid_value", "status empty (required)", {"order_id": "OI{tag}E", "status": ""}),
+    BadRow("orders", "orphan", "unknown customer CX..", {"order_id": "OO{tag}", "customer_id": "CX{tag}"}),
+    # order items
+    BadRow("order_items", "missing_key", "order_item_id blank", {"order_item_id": "  "}),
+    BadRow("order_items", "duplicate_key", "exact copy of an order line", exact_copy=True),
+    BadRow("order_items", "conflicting_duplicate", "key ID.. twice, quantity 1", {"order_item_id": "ID{tag}", "quantity": "1"}),
+    BadRow("order_items", "conflicting_duplicate", "key ID.. twice, quantity 2", {"order_item_id": "ID{tag}", "quantity": "2"}),
+    BadRow("order_items", "invalid_value", "quantity 2.5", {"order_item_id": "II{tag}A", "quantity": "2.5"}),
+    BadRow("order_items", "invalid_value", "quantity 0", {"order_item_id": "II{tag}B", "quantity": "0"}),
+    BadRow("order_items", "invalid_value", "unit_price abc", {"order_item_id": "II{tag}C", "unit_price": "abc"}),
+    BadRow("order_items", "invalid_value", "unit_price -5.00", {"order_item_id": "II{tag}D", "unit_price": "-5.00"}),
+    BadRow("order_items", "invalid_value", "discount_amount above quantity x unit_price",
+           {"order_item_id": "II{tag}E", "discount_amount": "99999.00"}),
+    BadRow("order_items", "invalid_value", "product_id empty (required)", {"order_item_id": "II{tag}F", "product_id": ""}),
+    BadRow("order_items", "orphan", "unknown order OX..", {"order_item_id": "IO{tag}", "order_id": "OX{tag}"}),
+    BadRow("order_items", "orphan", "cascade: its order OI..A is invalid", {"order_item_id": "IC{tag}A", "order_id": "OI{tag}A"}),
+    BadRow("order_items", "orphan", "cascade: its order OI..E is invalid", {"order_item_id": "IC{tag}E", "order_id": "OI{tag}E"}),
+    # service events
+    BadRow("service_events", "missing_key", "event_id empty", {"event_id": ""}),
+    BadRow("service_events", "duplicate_key", "exact copy of an event", exact_copy=True),
+    BadRow("service_events", "conflicting_duplicate", "key ED.. twice, units 1", {"event_id": "ED{tag}", "units": "1"}),
+    BadRow("service_events", "conflicting_duplicate", "key ED.. twice, units 3", {"event_id": "ED{tag}", "units": "3"}),
+    BadRow("service_events", "invalid_value", "activity teleport", {"event_id": "EI{tag}A", "activity": "teleport"}),
+    BadRow("service_events", "invalid_value", "units two", {"event_id": "EI{tag}B", "units": "two"}),
+    BadRow("service_events", "invalid_value", "occurred_at yesterday", {"event_id": "EI{tag}C", "occurred_at": "yesterday"}),
+    BadRow("service_events", "orphan", "unknown order OX..", {"event_id": "EO{tag}A", "order_id": "OX{tag}"}),
+    BadRow("service_events", "orphan", "unknown customer CX..",
+           {"event_id": "EO{tag}B", "customer_id": "CX{tag}", "order_id": None}),
+    *(
+        BadRow("service_events", "no_rate", f"live_chat on {day[:10]}, before its rate starts",
+               {"event_id": f"EN{{tag}}{suffix}", "order_id": None, "activity": "live_chat",
+                "occurred_at": day, "units": "1"})
+        for suffix, day in zip("ABCD", ("2023-03-14 11:20:00", "2023-06-02 15:45:00",
+                                         "2023-09-21 09:05:00", "2023-12-31 18:30:00"))
+    ),
+    # customer signals
+    BadRow("customer_signals", "missing_key", "signal_id null", {"signal_id": None}),
+    BadRow("customer_signals", "duplicate_key", "exact copy of a signal", exact_copy=True),
+    BadRow("customer_signals", "conflicting_duplicate", "key SD.. twice, review", {"signal_id": "SD{tag}", "signal_type": "review"}),
+    BadRow("customer_signals", "conflicting_duplicate", "key SD.. twice, feedback", {"signal_id": "SD{tag}", "signal_type": "feedback"}),
+    BadRow("customer_signals", "invalid_value", "signal_type rumour", {"signal_id": "SI{tag}A", "signal_type": "rumour"}),
+    BadRow("customer_signals", "invalid_value", "occurred_at 2024-02-30", {"signal_id": "SI{tag}B", "occurred_at": "2024-02-30"}),
+    BadRow("customer_signals", "orphan", "unknown customer CX..", {"signal_id": "SO{tag}", "customer_id": "CX{tag}"}),
+)
+
+
+@dataclass(frozen=True)
+class ValidVariant:
+    """A clean row rewritten in a valid but untidy form (staging must normalise, not reject):
+    `column` of one row per block whose value is `only_if` (any value when None) becomes
+    `rewrite(value)`."""
+
+    table: str
+    column: str
+    detail: str
+    rewrite: object  # callable str -> str | None
+    only_if: str | None = None
+
+
+VALID_VARIANTS: tuple[ValidVariant, ...] = (
+    ValidVariant("customers", "signup_date", "signup_date empty (optional)", lambda value: None),
+    ValidVariant("customers", "region", "region empty (optional)", lambda value: ""),
+    ValidVariant("orders", "status", "status capitalised", str.capitalize),
+    ValidVariant("orders", "ordered_at", "ordered_at as a date (midnight)", lambda value: value[:10]),
+    ValidVariant("orders", "shipping_fee", "shipping_fee empty (means 0)", lambda value: "", only_if="0.00"),
+    ValidVariant("order_items", "discount_amount", "discount_amount empty (means 0)", lambda value: None, only_if="0.00"),
+    ValidVariant("order_items", "product_category", "product_category empty (optional)", lambda value: ""),
+    ValidVariant("service_events", "activity", "activity with capitals and spaces", lambda value: " Support_Call ",
+                 only_if="support_call"),
+    ValidVariant("customer_signals", "signal_type", "signal_type upper-case", str.upper),
+)
+
+
+# ---------------------------------------------------------------- array helpers
+
+def segment_positions(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 within each segment of the given lengths, concatenated."""
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(counts.sum()) - starts
+
+
+def segmented_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Running sum of `values` restarting at each segment of the given lengths."""
+    total = np.cumsum(values)
+    starts = (np.cumsum(counts) - counts)[counts > 0]
+    return total - np.repeat(total[starts] - values[starts], counts[counts > 0])
+
+
+def gamma(rng: np.random.Generator, shape_rate: tuple[float, float], size: int) -> np.ndarray:
+    shape, rate = shape_rate
+    return rng.gamma(shape, 1.0 / rate, size)
+
+
+def beta(rng: np.random.Generator, a_b: tuple[float, float], size: int) -> np.ndarray:
+    return rng.beta(*a_b, size)
+
+
+def during_the_day(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
+    """A time between 08:00 and 22:00 on the day of each (fractional) day number."""
+    return np.floor(days) + rng.uniform(8 / 24, 22 / 24, len(days))
 
 
 # ---------------------------------------------------------------- text formatting (vectorised)
@@ -121,135 +331,273 @@ def dates(days: np.ndarray) -> pa.Array:
     return pc.strftime(pa.array(HISTORY_START + np.floor(days).astype("timedelta64[D]")), format="%Y-%m-%d")
 
 
-def text(values) -> pa.Array:
+def text(values: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(values).astype(str), pa.string())
 
 
-def day_time(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
-    """A time of day between 08:00 and 22:00 on the given (whole) days."""
-    return np.floor(days) + rng.uniform(8 / 24, 22 / 24, len(days))
+def numbers(values: np.ndarray) -> pa.Array:
+    """Whole numbers as 1, 2; quarter hours as 0.25, 1.5."""
+    return pa.array(values).cast(pa.string())
 
 
-def segmented_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Running sum of `values` restarting at each segment of the given lengths."""
-    total = np.cumsum(values)
-    nonempty = counts > 0
-    starts = (np.cumsum(counts) - counts)[nonempty]
-    return total - np.repeat((total - values)[starts], counts[nonempty])
+# ---------------------------------------------------------------- the product catalogue
 
+@dataclass(frozen=True)
+class Catalogue:
+    """Products sorted by price, so a line's budget finds products priced near it."""
 
-def segment_positions(counts: np.ndarray) -> np.ndarray:
-    """0, 1, ..., n-1 within each segment of the given lengths, concatenated."""
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.arange(counts.sum()) - starts
+    product_id: np.ndarray
+    category: np.ndarray
+    price: np.ndarray
+    cost: np.ndarray
+
+    @classmethod
+    def build(cls, rng: np.random.Generator) -> Catalogue:
+        ids_, categories, prices, costs = [], [], [], []
+        for index, (category, ((low, high), margin)) in enumerate(CATEGORIES.items()):
+            price = np.round(np.exp(rng.uniform(np.log(low), np.log(high), PRODUCTS_PER_CATEGORY)), 2)
+            product_margin = np.clip(rng.normal(margin, 0.05, PRODUCTS_PER_CATEGORY), 0.03, 0.85)
+            ids_ += [f"P{index + 1}{n:03d}" for n in range(PRODUCTS_PER_CATEGORY)]
+            categories += [category] * PRODUCTS_PER_CATEGORY
+            prices.append(price)
+            costs.append(np.round(price * (1 - product_margin), 2))
+        price = np.concatenate(prices)
+        by_price = np.argsort(price, kind="stable")
+        return cls(np.array(ids_)[by_price], np.array(categories)[by_price], price[by_price],
+                   np.concatenate(costs)[by_price])
+
+    def products_near(self, rng: np.random.Generator, budget: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+        """A random product priced within window x budget (the nearest product when none is)."""
+        low = np.minimum(np.searchsorted(self.price, budget * window[0]), len(self.price) - 1)
+        high = np.clip(np.searchsorted(self.price, budget * window[1], side="right"), low + 1, len(self.price))
+        return low + (rng.random(len(budget)) * (high - low)).astype(np.int64)
 
 
 # ---------------------------------------------------------------- one chunk of customers
 
 @dataclass(frozen=True)
-class Offsets:
-    """Where a chunk's ids start, so ids are unique across chunks."""
+class Customers:
+    """Per-customer traits of a chunk (arrays of the chunk's length)."""
 
-    customer: int
-    order: int
-    item: int
-    event: int
-    signal: int
+    is_business: np.ndarray
+    never_orders: np.ndarray
+    signup_day: np.ndarray
+    first_order_day: np.ndarray
+    weekly_rate: np.ndarray
+    dropout: np.ndarray
+    spend_rate: np.ndarray  # nu of the Gamma-Gamma model
+    return_rate: np.ndarray
+    discounted_lines: np.ndarray
+    calls_per_order: np.ndarray
+    chats_per_order: np.ndarray
+    is_advocate: np.ndarray
 
 
-def generate_chunk(chunk_index: int, n_customers: int, offsets: Offsets, catalogue: Catalogue) -> dict[str, pa.Table]:
-    rng = np.random.default_rng([SEED, chunk_index])
-    customer_number = offsets.customer + np.arange(n_customers) + 1
-    customer_id = ids("C", customer_number, 7)
+@dataclass(frozen=True)
+class Orders:
+    """Orders of a chunk: which customer, when (fractional day number), value, status."""
 
-    # Business accounts (sales_team) buy more, spend more and take account-manager time.
-    is_business = rng.random(n_customers) < 0.03
-    never_orders = rng.random(n_customers) < 0.03
-    first_day = rng.uniform(0, HISTORY_DAYS - 14, n_customers)
+    customer: np.ndarray
+    day: np.ndarray
+    value: np.ndarray
+    status: np.ndarray
 
-    # BG/NBD purchase process: rate per week, drop-out after each purchase.
-    weekly_rate = rng.gamma(0.5, 1 / 5.0, n_customers) * np.where(is_business, 3.0, 1.0)
-    dropout = rng.beta(0.7, 4.5, n_customers)
-    purchases = np.where(never_orders, 0, np.minimum(rng.geometric(dropout), 150))
-    customer_of_order = np.repeat(np.arange(n_customers), purchases)
-    position = segment_positions(purchases)
-    gaps_days = rng.exponential(7.0 / weekly_rate[customer_of_order])
-    gaps_days[position == 0] = 0.0
-    order_day = first_day[customer_of_order] + segmented_cumsum(gaps_days, purchases)
-    in_history = order_day <= HISTORY_DAYS
-    customer_of_order, order_day = customer_of_order[in_history], day_time(rng, order_day[in_history])
-    n_orders = len(order_day)
 
-    # Gamma-Gamma spend: order value ~ Gamma(p, nu), nu ~ Gamma(q, gamma).
-    nu = rng.gamma(2.5, 1 / 22.0, n_customers) / np.where(is_business, 4.0, 1.0)
-    order_value = rng.gamma(6.0, 1 / nu[customer_of_order])
+def draw_customers(rng: np.random.Generator, n: int, b: Behaviour) -> Customers:
+    is_business = rng.random(n) < b.business_share
+    signup_day = rng.uniform(0, HISTORY_DAYS - 14, n)
+    is_serial_returner = rng.random(n) < b.serial_returner_share
+    is_deal_seeker = rng.random(n) < b.deal_seeker_share
+    is_high_maintenance = rng.random(n) < b.high_maintenance_share
+    return Customers(
+        is_business=is_business,
+        never_orders=(rng.random(n) < b.never_orders_share) & ~is_business,
+        signup_day=signup_day,
+        first_order_day=signup_day + rng.exponential(b.signup_to_first_order_days, n),
+        weekly_rate=np.where(is_business, gamma(rng, b.business_weekly_rate, n), rng.gamma(b.purchase_r, 1 / b.purchase_alpha, n))
+        * np.where(is_serial_returner, b.serial_returner_rate_factor, 1.0)
+        * np.where(is_high_maintenance, b.high_maintenance_rate_factor, 1.0),
+        dropout=np.where(is_business, beta(rng, b.business_dropout, n), rng.beta(b.dropout_a, b.dropout_b, n)),
+        spend_rate=rng.gamma(b.spend_q, 1 / b.spend_gamma, n) / np.where(is_business, b.business_spend_factor, 1),
+        return_rate=np.where(is_serial_returner, beta(rng, b.serial_return_rate, n), beta(rng, b.usual_return_rate, n)),
+        discounted_lines=np.where(is_deal_seeker, beta(rng, b.deal_seeker_discounted_lines, n),
+                                  beta(rng, b.usual_discounted_lines, n)),
+        calls_per_order=np.where(is_high_maintenance, gamma(rng, b.high_maintenance_calls_per_order, n),
+                                 gamma(rng, b.usual_calls_per_order, n)),
+        chats_per_order=np.where(is_high_maintenance, gamma(rng, b.high_maintenance_chats_per_order, n),
+                                 gamma(rng, b.usual_chats_per_order, n)),
+        is_advocate=rng.random(n) < b.advocate_share,
+    )
 
-    # Status: returns are heterogeneous (a tail of serial returners); some cancellations.
-    return_rate = np.where(rng.random(n_customers) < 0.12, rng.beta(4, 4, n_customers), rng.beta(0.6, 10, n_customers))
-    draw = rng.random(n_orders)
-    status = np.where(draw < 0.03, "cancelled",
-                      np.where(draw < 0.03 + return_rate[customer_of_order], "returned", "completed"))
-    order_number = offsets.order + np.arange(n_orders) + 1
-    order_id = ids("O", order_number, 9)
 
-    # Order lines: the order value spread over 1 + Poisson(1.4) lines of catalogue products.
-    lines = 1 + rng.poisson(1.4, n_orders)
-    order_of_item = np.repeat(np.arange(n_orders), lines)
-    product = rng.integers(0, len(catalogue.price), len(order_of_item))
-    share = order_value[order_of_item] / lines[order_of_item]
-    quantity = np.clip(np.rint(share / catalogue.price[product]), 1, 12).astype(np.int64)
+def draw_orders(rng: np.random.Generator, c: Customers, b: Behaviour) -> Orders:
+    """BG/NBD timing from the first order on, Gamma-Gamma values, heterogeneous returns."""
+    n = len(c.weekly_rate)
+    # Repeat purchases until drop-out: 1 + Geometric(p) purchases if the history were endless.
+    possible = np.where(c.never_orders, 0, np.minimum(1 + rng.geometric(c.dropout), b.max_purchases))
+    customer = np.repeat(np.arange(n), possible)
+    gap_days = rng.exponential(DAYS_PER_WEEK / c.weekly_rate[customer])
+    gap_days[segment_positions(possible) == 0] = 0.0
+    day = c.first_order_day[customer] + segmented_cumsum(gap_days, possible)
+    in_history = day < HISTORY_DAYS
+    customer, day = customer[in_history], during_the_day(rng, day[in_history])
+
+    value = rng.gamma(b.spend_p, 1 / c.spend_rate[customer])
+    draw = rng.random(len(customer))
+    status = np.where(draw < b.cancelled_share, "cancelled",
+                      np.where(draw < b.cancelled_share + c.return_rate[customer], "returned", "completed"))
+    return Orders(customer, day, value, status)
+
+
+def draw_order_lines(rng: np.random.Generator, c: Customers, orders: Orders, catalogue: Catalogue, b: Behaviour) -> dict:
+    """Split each order's value over 1 + Poisson lines and fill each with a product near its budget."""
+    n_orders = len(orders.value)
+    lines = 1 + rng.poisson(b.extra_lines_mean, n_orders)
+    order = np.repeat(np.arange(n_orders), lines)
+    weight = rng.exponential(1.0, len(order))
+    budget = orders.value[order] * weight / np.bincount(order, weights=weight, minlength=n_orders)[order]
+    product = catalogue.products_near(rng, budget, b.line_price_window)
+    quantity = np.clip(np.rint(budget / catalogue.price[product]), 1, b.max_quantity).astype(np.int64)
     gross = quantity * catalogue.price[product]
-    discounted = rng.random(len(order_of_item)) < 0.15
-    discount = np.where(discounted, np.round(gross * rng.uniform(0.05, 0.25, len(gross)), 2), 0.0)
-    order_gross = np.bincount(order_of_item, weights=gross, minlength=n_orders)
-    shipping_fee = np.where(order_gross < 50, 4.95, 0.0)
+    discounted = rng.random(len(order)) < c.discounted_lines[orders.customer[order]]
+    discount = np.where(discounted, np.round(gross * rng.uniform(*b.discount_rate_range, len(order)), 2), 0.0)
+    order_gross = np.bincount(order, weights=gross, minlength=n_orders)
+    shipping_fee = np.where(order_gross < b.free_shipping_from, b.shipping_fee, 0.0)
+    return dict(order=order, product=product, quantity=quantity, discount=discount, shipping_fee=shipping_fee)
 
-    events = generate_service_events(rng, n_customers, is_business, first_day, customer_of_order, order_day, status)
-    signals = generate_signals(rng, n_customers, first_day, purchases)
 
-    channel = np.where(is_business, "sales_team", CONSUMER_CHANNELS[rng.integers(0, 5, n_customers)])
-    domain = np.where(is_business, "@company.example", "@example.com")
+def last_order_day(orders: Orders, n_customers: int) -> np.ndarray:
+    """Day of each customer's last order (orders come sorted by customer and day); -1 without."""
+    counts = np.bincount(orders.customer, minlength=n_customers)
+    last = np.full(n_customers, -1.0)
+    last[counts > 0] = orders.day[np.cumsum(counts)[counts > 0] - 1]
+    return last
+
+
+def service_event_part(customer, order, activity: str, day, units) -> dict:
+    return dict(customer=customer, order=order, activity=np.full(len(customer), activity), day=day, units=units)
+
+
+def draw_service_events(rng: np.random.Generator, c: Customers, orders: Orders, b: Behaviour) -> dict:
+    """Returns handled, support calls, live chats and account-manager hours."""
+    n_orders = len(orders.day)
+    returned = np.flatnonzero(orders.status == "returned")
+    calls = np.repeat(np.arange(n_orders), rng.poisson(c.calls_per_order[orders.customer]))
+    chat_counts = np.where(orders.day >= LIVE_CHAT_DAY, rng.poisson(c.chats_per_order[orders.customer]), 0)
+    chats = np.repeat(np.arange(n_orders), chat_counts)
+    about_order = rng.random(len(calls)) < b.call_about_order_share
+
+    managed = np.flatnonzero(np.bincount(orders.customer, minlength=len(c.is_business)) * c.is_business)
+    managed_until = np.minimum(last_order_day(orders, len(c.is_business))[managed] + b.account_kept_days, HISTORY_DAYS)
+    months = np.maximum((managed_until - c.first_order_day[managed]) // 30, 0).astype(np.int64)
+    managed_customer = np.repeat(managed, months)
+    month_start = c.first_order_day[managed_customer] + 30 * segment_positions(months)
+
+    parts = [
+        service_event_part(orders.customer[returned], returned, "return_handling",
+                           during_the_day(rng, orders.day[returned] + rng.uniform(4, 20, len(returned))),
+                           np.ones(len(returned), np.int64)),
+        service_event_part(orders.customer[calls], np.where(about_order, calls, -1), "support_call",
+                           during_the_day(rng, orders.day[calls] + rng.uniform(0, 10, len(calls))),
+                           np.ones(len(calls), np.int64)),
+        service_event_part(orders.customer[chats], np.full(len(chats), -1), "live_chat",
+                           during_the_day(rng, orders.day[chats] + rng.uniform(0, 3, len(chats))),
+                           np.ones(len(chats), np.int64)),
+        service_event_part(managed_customer, np.full(len(managed_customer), -1), "account_management",
+                           during_the_day(rng, month_start + rng.uniform(0, 28, len(managed_customer))),
+                           np.maximum(np.round(gamma(rng, b.account_hours_per_month, len(managed_customer)) * 4) / 4, 0.25)),
+    ]
+    events = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    # Events of the last weeks may fall after the last order date: valid, not counted yet.
+    keep = events["day"] < HISTORY_DAYS + b.events_after_history_days
+    return {key: value[keep] for key, value in events.items()}
+
+
+def draw_signals(rng: np.random.Generator, c: Customers, orders: Orders, b: Behaviour) -> dict:
+    """Advocacy from customers who ordered, concentrated in the advocates."""
+    has_ordered = np.bincount(orders.customer, minlength=len(c.is_advocate)) > 0
+    mean = np.where(c.is_advocate, b.signals_per_advocate, b.signals_per_other)
+    counts = np.where(has_ordered, rng.poisson(mean), 0)
+    customer = np.repeat(np.arange(len(counts)), counts)
+    first_day = np.minimum(c.first_order_day[customer], HISTORY_DAYS - 1)
+    day = during_the_day(rng, rng.uniform(first_day, HISTORY_DAYS))
+    signal_type = SIGNAL_TYPES[rng.choice(len(SIGNAL_TYPES), len(customer), p=SIGNAL_WEIGHTS)]
+    return dict(customer=customer, signal_type=signal_type, day=day)
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """Where a chunk's ids and bad-row blocks start, so they are unique across chunks."""
+
+    customers: int = 0
+    orders: int = 0
+    order_items: int = 0
+    service_events: int = 0
+    customer_signals: int = 0
+    blocks: int = 0
+
+    def after(self, tables: dict[str, pa.Table], blocks: int) -> Offsets:
+        return Offsets(**{name: getattr(self, name) + tables[name].num_rows for name in TABLE_COLUMNS},
+                       blocks=self.blocks + blocks)
+
+
+def table_ids(table: str, offsets: Offsets, count: int) -> pa.Array:
+    prefix, width = ID_FORMATS[table]
+    return ids(prefix, getattr(offsets, table) + np.arange(count) + 1, width)
+
+
+def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, catalogue: Catalogue,
+                         b: Behaviour = BEHAVIOUR) -> dict[str, pa.Table]:
+    """The clean rows of one chunk of `n` customers, every column as text."""
+    c = draw_customers(rng, n, b)
+    orders = draw_orders(rng, c, b)
+    lines = draw_order_lines(rng, c, orders, catalogue, b)
+    events = draw_service_events(rng, c, orders, b)
+    signals = draw_signals(rng, c, orders, b)
+
+    customer_id = table_ids("customers", offsets, n)
+    order_id = table_ids("orders", offsets, len(orders.day))
+    event_order = pa.array(np.maximum(events["order"], 0))
+    product = lines["product"]
+    channel = np.where(c.is_business, "sales_team", CONSUMER_CHANNELS[rng.integers(0, len(CONSUMER_CHANNELS), n)])
+    domain = np.where(c.is_business, "@company.example", "@example.com")
     tables = {
         "customers": {
             "customer_id": customer_id,
-            "signup_date": dates(np.maximum(first_day - rng.uniform(0, 60, n_customers), 0)),
-            "region": text(REGIONS[rng.integers(0, 5, n_customers)]),
+            "signup_date": dates(c.signup_day),
+            "region": text(REGIONS[rng.integers(0, len(REGIONS), n)]),
             "acquisition_channel": text(channel),
-            "email": pc.binary_join_element_wise(
-                pc.utf8_lower(customer_id), text(domain), ""),
+            "email": pc.binary_join_element_wise(pc.utf8_lower(customer_id), text(domain), ""),
         },
         "orders": {
             "order_id": order_id,
-            "customer_id": customer_id.take(pa.array(customer_of_order)),
-            "ordered_at": timestamps(order_day),
-            "status": text(status),
-            "shipping_fee": money(shipping_fee),
+            "customer_id": customer_id.take(pa.array(orders.customer)),
+            "ordered_at": timestamps(orders.day),
+            "status": text(orders.status),
+            "shipping_fee": money(lines["shipping_fee"]),
         },
         "order_items": {
-            "order_item_id": ids("I", offsets.item + np.arange(len(order_of_item)) + 1, 10),
-            "order_id": order_id.take(pa.array(order_of_item)),
+            "order_item_id": table_ids("order_items", offsets, len(product)),
+            "order_id": order_id.take(pa.array(lines["order"])),
             "product_id": text(catalogue.product_id[product]),
             "product_category": text(catalogue.category[product]),
-            "quantity": pa.array(quantity).cast(pa.string()),
+            "quantity": numbers(lines["quantity"]),
             "unit_price": money(catalogue.price[product]),
             "unit_cost": money(catalogue.cost[product]),
-            "discount_amount": money(discount),
+            "discount_amount": money(lines["discount"]),
         },
         "service_events": {
-            "event_id": ids("E", offsets.event + np.arange(len(events["customer"])) + 1, 9),
+            "event_id": table_ids("service_events", offsets, len(events["customer"])),
             "customer_id": customer_id.take(pa.array(events["customer"])),
-            # events not about an order leave order_id empty
-            "order_id": pc.if_else(
-                pa.array(events["order"] >= 0),
-                order_id.take(pa.array(np.maximum(events["order"], 0))),
-                pa.scalar(None, pa.string()),
-            ),
+            # an event not about an order leaves order_id empty
+            "order_id": pc.if_else(pa.array(events["order"] >= 0), order_id.take(event_order),
+                                   pa.scalar(None, pa.string())),
             "activity": text(events["activity"]),
             "occurred_at": timestamps(events["day"]),
-            "units": pa.array(events["units"]).cast(pa.string()),
+            "units": numbers(events["units"]),
         },
         "customer_signals": {
-            "signal_id": ids("S", offsets.signal + np.arange(len(signals["customer"])) + 1, 9),
+            "signal_id": table_ids("customer_signals", offsets, len(signals["customer"])),
             "customer_id": customer_id.take(pa.array(signals["customer"])),
             "signal_type": text(signals["signal_type"]),
             "occurred_at": timestamps(signals["day"]),
@@ -258,159 +606,79 @@ def generate_chunk(chunk_index: int, n_customers: int, offsets: Offsets, catalog
     return {name: pa.table(columns) for name, columns in tables.items()}
 
 
-def generate_service_events(rng, n_customers, is_business, first_day, customer_of_order, order_day, status) -> dict:
-    """Returns handled, support calls, chats and account-manager hours."""
-    parts = []
+# ---------------------------------------------------------------- injecting bad rows and variants
 
-    returned = np.flatnonzero(status == "returned")
-    parts.append(dict(
-        customer=customer_of_order[returned], order=returned, activity=np.full(len(returned), "return_handling"),
-        day=day_time(rng, order_day[returned] + rng.uniform(4, 20, len(returned))), units=np.ones(len(returned)),
-    ))
-
-    # Support calls per order: most customers almost never call, a long tail calls a lot.
-    calls_per_order = rng.gamma(0.3, 2.6, n_customers)
-    calls = rng.poisson(calls_per_order[customer_of_order])
-    call_order = np.repeat(np.arange(len(order_day)), calls)
-    about_order = rng.random(len(call_order)) < 0.6
-    parts.append(dict(
-        customer=customer_of_order[call_order], order=np.where(about_order, call_order, -1),
-        activity=np.full(len(call_order), "support_call"),
-        day=day_time(rng, order_day[call_order] + rng.uniform(0, 10, len(call_order))), units=np.ones(len(call_order)),
-    ))
-
-    # Live chat exists from LIVE_CHAT_STARTS on.
-    chats_per_order = rng.gamma(0.4, 2.5, n_customers)
-    chat_start_day = (LIVE_CHAT_STARTS - HISTORY_START) / np.timedelta64(1, "D")
-    chats = np.where(order_day >= chat_start_day, rng.poisson(chats_per_order[customer_of_order]), 0)
-    chat_order = np.repeat(np.arange(len(order_day)), chats)
-    parts.append(dict(
-        customer=customer_of_order[chat_order], order=np.full(len(chat_order), -1),
-        activity=np.full(len(chat_order), "live_chat"),
-        day=day_time(rng, order_day[chat_order] + rng.uniform(0, 3, len(chat_order))), units=np.ones(len(chat_order)),
-    ))
-
-    # Account management: business accounts, monthly hours from their first purchase on.
-    business = np.flatnonzero(is_business)
-    months = np.maximum(((HISTORY_DAYS - first_day[business]) // 30).astype(np.int64), 0)
-    managed = np.repeat(business, months)
-    month_index = segment_positions(months)
-    parts.append(dict(
-        customer=managed, order=np.full(len(managed), -1), activity=np.full(len(managed), "account_management"),
-        day=day_time(rng, first_day[managed] + 30 * month_index + rng.uniform(0, 28, len(managed))),
-        units=np.round(rng.gamma(2.0, 0.8, len(managed)) * 4) / 4,
-    ))
-
-    events = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-    keep = events["day"] <= HISTORY_DAYS + 30  # a few events land after the as-of date: valid, not counted yet
-    return {key: value[keep] for key, value in events.items()}
+def pick_rows(rng: np.random.Generator, table: pa.Table, slots: list[BadRow | ValidVariant]) -> np.ndarray:
+    """One distinct row index per slot: any row, or for a ValidVariant with `only_if` a row whose
+    column holds that value. Distinct, so the original of an exact copy is never rewritten."""
+    conditions = [(slot.column, slot.only_if) if getattr(slot, "only_if", None) else None for slot in slots]
+    chosen = np.full(len(slots), -1, np.int64)
+    for condition in sorted(set(conditions), key=str):
+        positions = [i for i, c in enumerate(conditions) if c == condition]
+        taken = chosen[chosen >= 0]
+        if condition is None:
+            draw = rng.choice(table.num_rows, min(table.num_rows, len(positions) + len(taken)), replace=False)
+            candidates = draw[~np.isin(draw, taken)]
+        else:
+            column, value = condition
+            matches = np.flatnonzero(pc.equal(table.column(column), value).to_numpy(zero_copy_only=False))
+            candidates = rng.permutation(np.setdiff1d(matches, taken))
+        if len(candidates) < len(positions):
+            raise ValueError(f"too few rows in a chunk of {table.num_rows} to inject the bad rows")
+        chosen[positions] = candidates[: len(positions)]
+    return chosen
 
 
-def generate_signals(rng, n_customers, first_day, purchases) -> dict:
-    """Advocacy concentrated in a minority: ~12% advocates give most signals."""
-    is_advocate = rng.random(n_customers) < 0.12
-    counts = np.where(purchases > 0, rng.poisson(np.where(is_advocate, 6.0, 0.15)), 0)
-    customer = np.repeat(np.arange(n_customers), counts)
-    day = rng.uniform(first_day[customer], HISTORY_DAYS)
-    signal_type = SIGNAL_TYPES[rng.choice(len(SIGNAL_TYPES), len(customer), p=SIGNAL_WEIGHTS)]
-    return dict(customer=customer, signal_type=signal_type, day=day_time(rng, day))
+def with_tag(changes: dict[str, str | None], tag: str) -> dict[str, str | None]:
+    return {column: None if value is None else value.format(tag=tag) for column, value in changes.items()}
 
 
-# ---------------------------------------------------------------- deliberately bad rows
-
-def bad_rows(tables: dict[str, pa.Table], chunk_index: int) -> dict[str, list[dict]]:
-    """A fixed set of bad rows per chunk, each meant for one rejection reason (spec section 2).
-
-    Ids of new bad rows carry the chunk index so they stay unique across chunks.
-    """
-    tag = f"{chunk_index:05d}"
-
-    def row(table: str, index: int) -> dict:
-        return {name: tables[table].column(name)[index].as_py() for name in TABLE_COLUMNS[table]}
-
-    customer, order, item, event, signal = (row(t, 0) for t in TABLE_COLUMNS)
-    orphan_customer = f"CX{tag}"  # never exists
-    bad = {t: [] for t in TABLE_COLUMNS}
-    add = lambda table, reason, **values: bad[table].append({"__reason": reason, **values})  # noqa: E731
-
-    # customers
-    add("customers", "missing_key", **{**customer, "customer_id": ""})
-    add("customers", "missing_key", **{**customer, "customer_id": "   "})
-    add("customers", "duplicate_key", **row("customers", 1))
-    add("customers", "duplicate_key", **row("customers", 2))
-    for region in ("north", "south"):
-        add("customers", "conflicting_duplicate", **{**customer, "customer_id": f"CD{tag}", "region": region})
-    add("customers", "invalid_value", **{**customer, "customer_id": f"CI{tag}A", "signup_date": "2024-13-45"})
-    add("customers", "invalid_value", **{**customer, "customer_id": f"CI{tag}B", "signup_date": "03/15/2024"})
-
-    # orders (the invalid ones get items, which are then orphaned: the cascade)
-    add("orders", "missing_key", **{**order, "order_id": ""})
-    add("orders", "missing_key", **{**order, "order_id": None})
-    add("orders", "duplicate_key", **row("orders", 1))
-    add("orders", "duplicate_key", **row("orders", 2))
-    for fee in ("0.00", "4.95"):
-        add("orders", "conflicting_duplicate", **{**order, "order_id": f"OD{tag}", "shipping_fee": fee})
-    invalid_orders = {
-        f"OI{tag}A": {"ordered_at": "15/03/2024 10:00"},
-        f"OI{tag}B": {"status": "shipped"},
-        f"OI{tag}C": {"shipping_fee": "-4.95"},
-        f"OI{tag}D": {"shipping_fee": "free"},
-    }
-    for order_id, change in invalid_orders.items():
-        add("orders", "invalid_value", **{**order, "order_id": order_id, **change})
-        add("order_items", "orphan", **{**item, "order_item_id": f"IC{order_id}", "order_id": order_id})
-    add("orders", "orphan", **{**order, "order_id": f"OO{tag}A", "customer_id": orphan_customer})
-    add("orders", "orphan", **{**order, "order_id": f"OO{tag}B", "customer_id": orphan_customer})
-
-    # order items
-    add("order_items", "missing_key", **{**item, "order_item_id": ""})
-    add("order_items", "missing_key", **{**item, "order_item_id": None})
-    add("order_items", "duplicate_key", **row("order_items", 1))
-    add("order_items", "duplicate_key", **row("order_items", 2))
-    for quantity in ("1", "2"):
-        add("order_items", "conflicting_duplicate", **{**item, "order_item_id": f"ID{tag}", "quantity": quantity})
-    for suffix, change in {"A": {"quantity": "2.5"}, "B": {"quantity": "0"}, "C": {"unit_price": "abc"},
-                           "D": {"unit_cost": "-1.00"}, "E": {"discount_amount": "99999.00"}}.items():
-        add("order_items", "invalid_value", **{**item, "order_item_id": f"II{tag}{suffix}", **change})
-    add("order_items", "orphan", **{**item, "order_item_id": f"IO{tag}A", "order_id": f"OX{tag}"})
-    add("order_items", "orphan", **{**item, "order_item_id": f"IO{tag}B", "order_id": f"OX{tag}"})
-
-    # service events
-    add("service_events", "missing_key", **{**event, "event_id": ""})
-    add("service_events", "missing_key", **{**event, "event_id": " "})
-    add("service_events", "duplicate_key", **row("service_events", 1))
-    add("service_events", "duplicate_key", **row("service_events", 2))
-    for units in ("1", "3"):
-        add("service_events", "conflicting_duplicate", **{**event, "event_id": f"ED{tag}", "units": units})
-    for suffix, change in {"A": {"activity": "teleport"}, "B": {"units": "two"}, "C": {"occurred_at": "yesterday"}}.items():
-        add("service_events", "invalid_value", **{**event, "event_id": f"EI{tag}{suffix}", **change})
-    add("service_events", "orphan", **{**event, "event_id": f"EO{tag}A", "order_id": f"OX{tag}"})
-    add("service_events", "orphan", **{**event, "event_id": f"EO{tag}B", "customer_id": orphan_customer, "order_id": None})
-    for suffix, day in zip("ABCD", ("2023-03-14 11:20:00", "2023-06-02 15:45:00", "2023-09-21 09:05:00", "2023-12-31 18:30:00")):
-        add("service_events", "no_rate", **{**event, "event_id": f"EN{tag}{suffix}", "order_id": None,
-                                             "activity": "live_chat", "occurred_at": day, "units": "1"})
-
-    # customer signals
-    add("customer_signals", "missing_key", **{**signal, "signal_id": ""})
-    add("customer_signals", "missing_key", **{**signal, "signal_id": None})
-    add("customer_signals", "duplicate_key", **row("customer_signals", 1))
-    add("customer_signals", "duplicate_key", **row("customer_signals", 2))
-    for signal_type in ("review", "feedback"):
-        add("customer_signals", "conflicting_duplicate", **{**signal, "signal_id": f"SD{tag}", "signal_type": signal_type})
-    add("customer_signals", "invalid_value", **{**signal, "signal_id": f"SI{tag}A", "signal_type": "rumour"})
-    add("customer_signals", "invalid_value", **{**signal, "signal_id": f"SI{tag}B", "occurred_at": "2024-02-30"})
-    add("customer_signals", "orphan", **{**signal, "signal_id": f"SO{tag}A", "customer_id": orphan_customer})
-    add("customer_signals", "orphan", **{**signal, "signal_id": f"SO{tag}B", "customer_id": orphan_customer})
-    return bad
-
-
-def with_bad_rows(tables: dict[str, pa.Table], bad: dict[str, list[dict]]) -> dict[str, pa.Table]:
+def inject(rng: np.random.Generator, tables: dict[str, pa.Table], first_block: int, blocks: int) -> dict[str, pa.Table]:
+    """Per block: rewrite the VALID_VARIANTS rows in place and add the BAD_ROWS, scattered."""
     result = {}
     for name, table in tables.items():
-        columns = TABLE_COLUMNS[name]
-        extra = pa.table({c: pa.array([r[c] for r in bad[name]], pa.string()) for c in columns})
-        result[name] = pa.concat_tables([table.select(columns), extra])
+        bad_rows = [row for row in BAD_ROWS if row.table == name] * blocks
+        variants = [variant for variant in VALID_VARIANTS if variant.table == name] * blocks
+        rows = pick_rows(rng, table, bad_rows + variants)
+        per_block = len(bad_rows) // blocks
+        extra = [
+            base if row.exact_copy else {**base, **with_tag(row.changes, f"{first_block + i // per_block:06d}")}
+            for i, (row, base) in enumerate(zip(bad_rows, table.take(pa.array(rows[: len(bad_rows)])).to_pylist()))
+        ]
+        table = rewrite_variants(table, variants, rows[len(bad_rows):])
+        result[name] = scatter(rng, table, pa.Table.from_pylist(extra, table.schema))
     return result
+
+
+def rewrite_variants(table: pa.Table, variants: list[ValidVariant], rows: np.ndarray) -> pa.Table:
+    for column in sorted({variant.column for variant in variants}):
+        chosen = [(int(row), variant) for row, variant in zip(rows, variants) if variant.column == column]
+        chosen.sort(key=lambda pair: pair[0])
+        values = table.column(column).combine_chunks()
+        mask = np.zeros(table.num_rows, bool)
+        mask[[row for row, _ in chosen]] = True
+        replacements = pa.array([variant.rewrite(values[row].as_py()) for row, variant in chosen], pa.string())
+        table = table.set_column(table.schema.get_field_index(column), column,
+                                 pc.replace_with_mask(values, pa.array(mask), replacements))
+    return table
+
+
+def scatter(rng: np.random.Generator, clean: pa.Table, bad: pa.Table) -> pa.Table:
+    """Clean rows in order, bad rows at random places among them."""
+    position = np.concatenate([np.arange(clean.num_rows, dtype=float), rng.uniform(0, clean.num_rows, bad.num_rows)])
+    return pa.concat_tables([clean, bad]).take(pa.array(np.argsort(position, kind="stable")))
+
+
+def blocks_in(n_customers: int) -> int:
+    return max(1, round(n_customers / BAD_ROW_BLOCK))
+
+
+def injected_counts(n_blocks: int) -> dict[str, dict[str, int]]:
+    """Bad rows injected per table and intended reason, for n_blocks blocks."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in TABLE_COLUMNS}
+    for row in BAD_ROWS:
+        counts[row.table][row.reason] = counts[row.table].get(row.reason, 0) + n_blocks
+    return counts
 
 
 # ---------------------------------------------------------------- writing
@@ -420,15 +688,14 @@ class Writers:
 
     def __init__(self, out_dir: Path, file_format: str, prefix: str):
         out_dir.mkdir(parents=True, exist_ok=True)
-        schema = {n: pa.schema([(c, pa.string()) for c in cols]) for n, cols in TABLE_COLUMNS.items()}
         self.writers = {}
-        for name in TABLE_COLUMNS:
+        for name, columns in TABLE_COLUMNS.items():
             path = out_dir / f"{prefix}{name}.{file_format}"
+            schema = pa.schema([(column, pa.string()) for column in columns])
             if file_format == "parquet":
-                self.writers[name] = pq.ParquetWriter(path, schema[name], compression="zstd")
+                self.writers[name] = pq.ParquetWriter(path, schema, compression="zstd")
             else:
-                options = pacsv.WriteOptions(quoting_style="needed")
-                self.writers[name] = pacsv.CSVWriter(path, schema[name], write_options=options)
+                self.writers[name] = pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
     def write(self, tables: dict[str, pa.Table]) -> None:
         for name, table in tables.items():
@@ -441,68 +708,215 @@ class Writers:
 
 def progress(done: int, total: int, started: float) -> None:
     width = 30
-    filled = int(width * done / total)
+    filled = width * done // total
     elapsed = time.perf_counter() - started
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} customers  {elapsed:5.1f}s")
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} customers {elapsed:6.1f}s")
     sys.stderr.flush()
 
 
-def generate(n_customers: int, out_dir: Path, file_format: str, prefix: str, chunk_size: int = CHUNK_CUSTOMERS,
-             show_progress: bool = True) -> dict[str, dict[str, int]]:
-    """Write all tables; returns row counts and injected bad rows per table and reason."""
-    catalogue = Catalogue.build(np.random.default_rng([SEED, 0xCA7]))
+def chunk_sizes(n_customers: int, chunk_size: int) -> list[int]:
+    """Near-equal chunks of at most chunk_size customers (no tiny last chunk)."""
+    chunks = -(-n_customers // chunk_size)
+    return [len(part) for part in np.array_split(np.arange(n_customers), chunks)]
+
+
+def generate(n_customers: int, out_dir: Path, file_format: str = "csv", prefix: str = "",
+             chunk_size: int = CHUNK_CUSTOMERS, show_progress: bool = True,
+             behaviour: Behaviour = BEHAVIOUR) -> dict[str, dict[str, int]]:
+    """Write every table to out_dir/<prefix><table>.<file_format>.
+
+    Returns, per table, its row count ('rows') and the bad rows injected per intended reason.
+    """
+    if n_customers < MIN_CUSTOMERS:
+        raise ValueError(f"at least {MIN_CUSTOMERS} customers, so every bad row finds rows to copy")
+    catalogue = Catalogue.build(np.random.default_rng([SEED, 0]))
     writers = Writers(out_dir, file_format, prefix)
-    offsets = Offsets(0, 0, 0, 0, 0)
-    summary: dict[str, dict[str, int]] = {name: {"rows": 0} for name in TABLE_COLUMNS}
-    started = time.perf_counter()
+    offsets = Offsets()
+    rows = dict.fromkeys(TABLE_COLUMNS, 0)
+    started, done = time.perf_counter(), 0
     try:
-        for chunk_index, start in enumerate(range(0, n_customers, chunk_size)):
-            size = min(chunk_size, n_customers - start)
-            clean = generate_chunk(chunk_index, size, offsets, catalogue)
-            bad = bad_rows(clean, chunk_index)
-            tables = with_bad_rows(clean, bad)
+        for chunk_index, size in enumerate(chunk_sizes(n_customers, chunk_size)):
+            rng = np.random.default_rng([SEED, 1, chunk_index])
+            clean = generate_clean_chunk(rng, size, offsets, catalogue, behaviour)
+            blocks = blocks_in(size)
+            tables = inject(rng, clean, offsets.blocks, blocks)
             writers.write(tables)
-            for name in TABLE_COLUMNS:
-                summary[name]["rows"] += tables[name].num_rows
-                for r in bad[name]:
-                    summary[name][r["__reason"]] = summary[name].get(r["__reason"], 0) + 1
-            offsets = Offsets(
-                offsets.customer + size,
-                offsets.order + clean["orders"].num_rows,
-                offsets.item + clean["order_items"].num_rows,
-                offsets.event + clean["service_events"].num_rows,
-                offsets.signal + clean["customer_signals"].num_rows,
-            )
+            rows = {name: rows[name] + tables[name].num_rows for name in TABLE_COLUMNS}
+            offsets = offsets.after(clean, blocks)
+            done += size
             if show_progress:
-                progress(start + size, n_customers, started)
+                progress(done, n_customers, started)
     finally:
         writers.close()
         if show_progress:
             sys.stderr.write("\n")
-    return summary
+    return {name: {"rows": rows[name], **counts} for name, counts in injected_counts(offsets.blocks).items()}
 
 
-def main() -> None:
+# ---------------------------------------------------------------- the value figures (--report)
+
+def raw_relation(folder: Path, file_format: str, prefix: str, table: str) -> str:
+    path = folder / f"{prefix}{table}.{file_format}"
+    if file_format == "parquet":
+        return f"read_parquet('{path}')"
+    return f"read_csv('{path}', all_varchar = true, header = true)"
+
+
+def clean_rows_sql(folder: Path, file_format: str, prefix: str, table: str) -> str:
+    """The rows the generator meant to be valid: a clean id (one letter, digits), one copy of
+    exact duplicates. (The made-up keys of bad rows have two letters or are empty.)"""
+    letter, _ = ID_FORMATS[table]
+    key = TABLE_COLUMNS[table][0]
+    return (f"select distinct * from {raw_relation(folder, file_format, prefix, table)}"
+            f" where regexp_full_match({key}, '{letter}[0-9]+')")
+
+
+def report(folder: Path, file_format: str = "csv", prefix: str = DEMO_PREFIX) -> dict[str, float]:
+    """Customer value figures of spec sections 3-5, computed on the clean rows of the files:
+    row counts, share of ordering customers with margin after cost to serve < 0, share of total
+    margin earned by the best 20%, and the peak of the whale curve."""
+    def clean(table: str) -> str:
+        return clean_rows_sql(folder, file_format, prefix, table)
+
+    counts = {}
+    with duckdb.connect() as connection:
+        for table in TABLE_COLUMNS:
+            counts[table] = connection.sql(
+                f"select count(*) from {raw_relation(folder, file_format, prefix, table)}").fetchone()[0]
+        figures = connection.sql(f"""
+            with rates as (
+                select
+                    activity,
+                    cast(cost_per_unit as decimal(18, 4)) as cost_per_unit,
+                    coalesce(cast(nullif(valid_from, '') as date), date '0001-01-01') as valid_from,
+                    coalesce(cast(nullif(valid_to, '') as date), date '9999-12-31') as valid_to
+                from read_csv('{RATE_CARD}', all_varchar = true)
+            ),
+            orders as (
+                select
+                    order_id,
+                    customer_id,
+                    cast(cast(ordered_at as timestamp) as date) as ordered_date,
+                    lower(trim(status)) as status,
+                    coalesce(cast(nullif(shipping_fee, '') as decimal(18, 4)), 0) as shipping_fee
+                from ({clean('orders')})
+            ),
+            as_of as (select max(ordered_date) as as_of_date from orders),
+            lines as (
+                select
+                    order_id,
+                    sum(cast(quantity as integer) * cast(unit_price as decimal(18, 4))
+                        - coalesce(cast(nullif(discount_amount, '') as decimal(18, 4)), 0)) as net_sales,
+                    sum(cast(quantity as integer) * cast(unit_cost as decimal(18, 4))) as line_cost
+                from ({clean('order_items')})
+                group by order_id
+            ),
+            order_margins as (
+                select
+                    orders.*,
+                    case when status = 'completed' then lines.net_sales + shipping_fee else 0 end as revenue,
+                    case when status = 'completed' then lines.line_cost else 0 end as cogs
+                from orders join lines using (order_id)
+                where ordered_date <= (select as_of_date from as_of)
+            ),
+            drivers as (
+                select customer_id, 'order_processing' as activity, ordered_date as driver_date, 1 as units
+                from order_margins
+                union all
+                select customer_id, 'delivery', ordered_date, 1
+                from order_margins where status in ('completed', 'returned')
+                union all
+                select customer_id, lower(trim(activity)), cast(cast(occurred_at as timestamp) as date),
+                    cast(units as decimal(18, 4))
+                from ({clean('service_events')})
+                where cast(cast(occurred_at as timestamp) as date) <= (select as_of_date from as_of)
+            ),
+            costs as (
+                select customer_id, sum(units * cost_per_unit) as cost_to_serve
+                from drivers join rates
+                    on drivers.activity = rates.activity
+                    and drivers.driver_date >= rates.valid_from and drivers.driver_date < rates.valid_to
+                group by customer_id
+            ),
+            customers as (
+                select
+                    customer_id,
+                    sum(revenue) as revenue,
+                    sum(revenue - cogs) - coalesce(any_value(cost_to_serve), 0) as margin
+                from order_margins left join costs using (customer_id)
+                group by customer_id
+            ),
+            ranked as (
+                select
+                    *,
+                    row_number() over (order by margin desc, revenue desc, customer_id) as value_rank,
+                    count(*) over () as population,
+                    sum(margin) over (order by margin desc, revenue desc, customer_id) / sum(margin) over ()
+                        as cumulative_margin_share
+                from customers
+            )
+            select
+                any_value(population) as customers_with_orders,
+                avg(case when margin < 0 then 1 else 0 end) as share_unprofitable,
+                max(cumulative_margin_share) filter (where value_rank = ceil(0.2 * population)) as top_20_margin_share,
+                max(cumulative_margin_share) as whale_curve_peak,
+                arg_max(value_rank, cumulative_margin_share) / any_value(population) as whale_curve_peak_at,
+                sum(revenue) as revenue,
+                sum(margin) as margin_after_cost_to_serve
+            from ranked
+        """).fetchone()
+    names = ["customers_with_orders", "share_unprofitable", "top_20_margin_share", "whale_curve_peak",
+             "whale_curve_peak_at", "revenue", "margin_after_cost_to_serve"]
+    return {**counts, **{name: float(value) for name, value in zip(names, figures)}}
+
+
+def print_report(figures: dict[str, float]) -> None:
+    print("rows: " + ", ".join(f"{table} {int(figures[table]):,}" for table in TABLE_COLUMNS))
+    print(f"customers with orders: {int(figures['customers_with_orders']):,}; revenue {figures['revenue']:,.0f}; "
+          f"margin after cost to serve {figures['margin_after_cost_to_serve']:,.0f}")
+    print(f"unprofitable: {figures['share_unprofitable']:.1%}; best 20% earn {figures['top_20_margin_share']:.0%} "
+          f"of total margin; whale curve peaks at {figures['whale_curve_peak']:.0%} "
+          f"(best {figures['whale_curve_peak_at']:.0%} of customers)")
+
+
+# ---------------------------------------------------------------- command line
+
+def print_summary(summary: dict[str, dict[str, int]], prefix: str) -> None:
+    totals: dict[str, int] = {}
+    for name, counts in summary.items():
+        injected = {reason: n for reason, n in counts.items() if reason != "rows"}
+        for reason, n in injected.items():
+            totals[reason] = totals.get(reason, 0) + n
+        listed = ", ".join(f"{reason} {n}" for reason, n in injected.items())
+        print(f"{prefix}{name}: {counts['rows']:,} rows; bad rows injected: {listed}")
+    print("bad rows injected per reason: " + ", ".join(f"{reason} {n:,}" for reason, n in totals.items())
+          + f" (total {sum(totals.values()):,})")
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=None,
-                        help=f"number of customers; without it, the demo seeds ({DEMO_CUSTOMERS} customers)")
-    parser.add_argument("--format", choices=["csv", "parquet"], default=None)
-    parser.add_argument("--out", type=Path, default=None, help="output folder (files named <table>.<format>)")
-    args = parser.parse_args()
+                        help=f"number of customers (default {DEMO_CUSTOMERS:,}); needs --out")
+    parser.add_argument("--format", choices=["csv", "parquet"], default="parquet",
+                        help="file format with --out (default parquet); the demo seeds are CSV")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder, files named <table>.<format>; without it, the demo seeds")
+    parser.add_argument("--report", action="store_true", help="print the customer value figures of the output")
+    args = parser.parse_args(argv)
 
-    demo = args.customers is None and args.out is None
-    if demo:
-        out_dir, file_format, prefix, customers = Path(__file__).resolve().parents[1] / "seeds" / "raw", "csv", "raw_", DEMO_CUSTOMERS
+    if args.out is None:
+        if args.customers is not None:
+            parser.error("--customers needs --out (the demo seeds always have 2,000 customers)")
+        out_dir, file_format, prefix, customers = DEMO_DIR, "csv", DEMO_PREFIX, DEMO_CUSTOMERS
     else:
-        if args.out is None:
-            parser.error("--out is required with --customers")
-        out_dir, file_format, prefix = args.out, args.format or "parquet", ""
-        customers = args.customers or DEMO_CUSTOMERS
+        out_dir, file_format, prefix, customers = args.out, args.format, "", args.customers or DEMO_CUSTOMERS
+    if customers < MIN_CUSTOMERS:
+        parser.error(f"--customers must be at least {MIN_CUSTOMERS}")
 
     summary = generate(customers, out_dir, file_format, prefix)
-    for name, counts in summary.items():
-        injected = ", ".join(f"{reason} {n}" for reason, n in counts.items() if reason != "rows")
-        print(f"{prefix}{name}: {counts['rows']:,} rows (bad rows injected: {injected})")
+    print_summary(summary, prefix)
+    if args.report:
+        print_report(report(out_dir, file_format, prefix))
 
 
 if __name__ == "__main__":

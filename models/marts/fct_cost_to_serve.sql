@@ -4,14 +4,51 @@
     ordered_at, plus every staged service event, dated at occurred_at; costed at the rate
     valid on the driver's date. An order-derived driver with no rate keeps a null cost and
     fails the error-severity test `assert_order_cost_drivers_have_a_rate`.
+    Incremental by customer (macros/incremental_facts.sql): a run recomputes the customers whose
+    orders or service events were classified since the fact last caught up. A rate card edit
+    reclassifies every row (it is part of every row fingerprint), so every customer is recosted.
 -#}
-with orders as (
+{%- set changed_models = [
+    {'model': 'base_shop__orders', 'customer_id': 'customer_id'},
+    {'model': 'base_shop__service_events', 'customer_id': 'customer_id'},
+] %}
+{{ config(
+    materialized=incremental_if_supported(),
+    incremental_strategy='delete+insert',
+    unique_key='customer_id',
+    on_schema_change='fail',
+    pre_hook=["{{ forget_changed_customers(" ~ changed_models ~ ") }}"],
+) }}
+{%- if not execute %}
+-- depends_on (the incremental branch; declared at parse time so unit tests need no fixture): {{ ref('base_shop__orders') }}, {{ ref('base_shop__service_events') }}
+{%- endif %}
+
+with
+{%- if is_incremental() %}
+
+changed_customers as (
+    {{ customers_changed_since_last_run(changed_models) }}
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+    where customer_id in (select customer_id from changed_customers)
+),
+
+service_events as (
+    select * from {{ ref('stg_shop__service_events') }}
+    where customer_id in (select customer_id from changed_customers)
+),
+{%- else %}
+
+orders as (
     select * from {{ ref('stg_shop__orders') }}
 ),
 
 service_events as (
     select * from {{ ref('stg_shop__service_events') }}
 ),
+{%- endif %}
 
 service_cost_rates as (
     select * from {{ ref('service_cost_rates') }}
@@ -83,7 +120,8 @@ final as (
         cast(driver_date as date) as driver_date,
         cast(units as decimal(18, 4)) as units,
         cast(cost_per_unit as decimal(18, 4)) as cost_per_unit,
-        cast(units * cost_per_unit as decimal(18, 4)) as cost
+        cast(units * cost_per_unit as decimal(18, 4)) as cost,
+        {{ run_started_at_timestamp() }} as computed_at
     from costed
 )
 

@@ -46,6 +46,7 @@ class DbtBuild:
         if self.target != "duckdb":
             env["DBT_TARGET"] = self.target
             env["CUSTOMER_VALUE_SPARK_DIR"] = str(self.spark_dir)
+            env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a local session: no network address needed
         result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
         if check and result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")

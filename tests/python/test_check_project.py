@@ -9,12 +9,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import check_project  # noqa: E402
 
 
-def model(name: str, path: str, parents: list[str] = (), description: str = "d", columns=None, meta=None) -> dict:
+def model(name: str, path: str, parents: list[str] = (), description: str = "d", columns=None, meta=None,
+          language: str = "sql", contract: bool | None = None) -> dict:
+    enforced = path.startswith("models/marts/") if contract is None else contract
     return {
         "unique_id": f"model.customer_value.{name}", "name": name, "resource_type": "model",
         "package_name": "customer_value", "original_file_path": path, "description": description,
         "columns": columns if columns is not None else {"id": {"description": "key"}},
-        "depends_on": {"nodes": list(parents)}, "meta": meta or {}, "config": {},
+        "depends_on": {"nodes": list(parents)}, "meta": meta or {}, "language": language,
+        "config": {"contract": {"enforced": enforced}},
     }
 
 
@@ -30,12 +33,26 @@ def key_tests(model_name: str, column: str = "id") -> dict:
     }
 
 
-def manifest(*models: dict, extra_nodes: dict | None = None, macros: dict | None = None) -> dict:
+def manifest(*models: dict, extra_nodes: dict | None = None, macros: dict | None = None, **more) -> dict:
     nodes = {m["unique_id"]: m for m in models}
     for m in models:
         nodes.update(key_tests(m["name"]))
     nodes.update(extra_nodes or {})
-    return {"nodes": nodes, "sources": {}, "macros": macros or {}}
+    return {"nodes": nodes, "sources": {}, "macros": macros or {}, **more}
+
+
+def macro(name: str, description: str = "") -> dict:
+    return {f"macro.customer_value.{name}": {"name": name, "package_name": "customer_value",
+                                             "description": description}}
+
+
+def exposure(name: str, parents: list[str], owner: dict | None = None, maturity: str | None = "high",
+             description: str = "d") -> dict:
+    return {f"exposure.customer_value.{name}": {
+        "name": name, "package_name": "customer_value", "description": description,
+        "owner": owner if owner is not None else {"name": "Finance"}, "maturity": maturity,
+        "depends_on": {"nodes": parents},
+    }}
 
 
 def test_a_clean_project_passes() -> None:
@@ -65,7 +82,59 @@ def test_a_catalog_column_missing_from_yaml_is_reported() -> None:
     stg = model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql")
     catalog = {"nodes": {stg["unique_id"]: {"columns": {"ID": {}, "SHIPPING_FEE": {}}}}}
     report = check_project.check(manifest(stg), catalog)
-    assert report.missing == ["model columns: stg_shop__orders.shipping_fee"]
+    assert report.missing == ["model columns: stg_shop__orders.shipping_fee (built, not in YAML)"]
+
+
+def test_a_yaml_column_missing_from_the_build_is_reported() -> None:
+    stg = model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql",
+                columns={"id": {"description": "key"}, "old_name": {"description": "renamed since"}})
+    catalog = {"nodes": {stg["unique_id"]: {"columns": {"id": {}}}}}
+    report = check_project.check(manifest(stg), catalog)
+    assert report.violations == ["stg_shop__orders.old_name: documented in YAML but not in the built relation"]
+
+
+def test_disabled_sources_and_models_still_need_descriptions() -> None:
+    disabled_source = {
+        "resource_type": "source", "package_name": "customer_value", "source_name": "raw", "name": "orders",
+        "source_description": "exports", "description": "",
+    }
+    disabled_model = model("clv_model_params", "models/marts/clv_model_params.py", description="", language="python")
+    report = check_project.check(manifest(disabled={
+        "source.customer_value.raw.orders": [disabled_source],
+        disabled_model["unique_id"]: [disabled_model],
+    }))
+    assert report.missing == ["models: clv_model_params", "source tables: raw.orders"]
+    assert report.documented["sources"] == [1, 1]
+
+
+def test_dispatch_implementations_of_project_macros_are_exempt_but_overrides_are_not() -> None:
+    macros = {**macro("safe_cast", "try_cast"), **macro("default__safe_cast"), **macro("spark__safe_cast"),
+              **macro("spark__load_csv_rows")}
+    report = check_project.check(manifest(macros=macros))
+    assert report.missing == ["macros: spark__load_csv_rows"]
+
+
+def test_marts_need_an_enforced_contract_except_python_models() -> None:
+    report = check_project.check(manifest(
+        model("whale_curve", "models/marts/whale_curve.sql", contract=False),
+        model("clv_model_params", "models/marts/clv_model_params.py", language="python", contract=False),
+    ))
+    assert report.violations == ["whale_curve: public mart without an enforced contract"]
+
+
+def test_exposures_need_owner_maturity_description_and_public_marts() -> None:
+    mart = model("customer_value", "models/marts/customer_value.sql")
+    intermediate = model("int_x", "models/intermediate/int_x.sql")
+    report = check_project.check(manifest(mart, intermediate, exposures={
+        **exposure("executive_dashboard", [mart["unique_id"]]),
+        **exposure("ops_list", [intermediate["unique_id"]], owner={}, maturity=None, description=""),
+    }))
+    assert report.missing == ["exposures: ops_list"]
+    assert report.violations == [
+        "exposure ops_list: no owner",
+        "exposure ops_list: no maturity",
+        "exposure ops_list: depends on model.customer_value.int_x, not a public mart",
+    ]
 
 
 def test_layer_rules_and_names() -> None:

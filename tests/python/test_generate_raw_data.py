@@ -1,4 +1,8 @@
-"""The demo-data generator is deterministic, complete and injects every rejection reason."""
+"""The demo-data generator: deterministic, the bad rows are the only problems, calibrated.
+
+Checks run on the committed demo seeds (seeds/raw) where they can, after proving that those
+seeds are exactly the generator's output.
+"""
 
 from __future__ import annotations
 
@@ -12,49 +16,154 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import generate_raw_data as generator  # noqa: E402
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "raw"
+SEEDS = generator.DEMO_DIR
+PREFIX = generator.DEMO_PREFIX
 REASONS = {"missing_key", "duplicate_key", "conflicting_duplicate", "invalid_value", "orphan", "no_rate"}
+DATE = r"'\d{4}-\d{2}-\d{2}'"
+TIMESTAMP = r"'\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?'"
+
+
+def injected_per_reason(summary: dict[str, dict[str, int]]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for counts in summary.values():
+        for reason, n in counts.items():
+            if reason != "rows":
+                totals[reason] = totals.get(reason, 0) + n
+    return totals
 
 
 def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     for run in ("first", "second"):
-        generator.generate(300, tmp_path / run, "csv", "", chunk_size=120, show_progress=False)
+        for file_format in ("csv", "parquet"):
+            generator.generate(300, tmp_path / run, file_format, "", chunk_size=120, show_progress=False)
     for table in generator.TABLE_COLUMNS:
-        assert filecmp.cmp(tmp_path / "first" / f"{table}.csv", tmp_path / "second" / f"{table}.csv", shallow=False)
+        for file_format in ("csv", "parquet"):
+            name = f"{table}.{file_format}"
+            assert filecmp.cmp(tmp_path / "first" / name, tmp_path / "second" / name, shallow=False), name
 
 
 def test_committed_demo_seeds_are_the_generator_output(tmp_path: Path) -> None:
-    generator.generate(generator.DEMO_CUSTOMERS, tmp_path, "csv", "raw_", show_progress=False)
+    generator.generate(generator.DEMO_CUSTOMERS, tmp_path, "csv", PREFIX, show_progress=False)
     for table in generator.TABLE_COLUMNS:
-        assert filecmp.cmp(tmp_path / f"raw_{table}.csv", SEEDS / f"raw_{table}.csv", shallow=False), (
-            f"seeds/raw/raw_{table}.csv is stale: run `make demo-data`"
+        assert filecmp.cmp(tmp_path / f"{PREFIX}{table}.csv", SEEDS / f"{PREFIX}{table}.csv", shallow=False), (
+            f"seeds/raw/{PREFIX}{table}.csv is stale: run `make demo-data`"
         )
 
 
-def test_every_rejection_reason_is_injected_at_least_twice(tmp_path: Path) -> None:
-    summary = generator.generate(100, tmp_path, "csv", "", show_progress=False)
-    injected: dict[str, int] = {}
-    for counts in summary.values():
-        for reason, n in counts.items():
-            if reason != "rows":
-                injected[reason] = injected.get(reason, 0) + n
+def test_demo_bad_rows_cover_every_reason_at_least_twice() -> None:
+    injected = injected_per_reason(generator.injected_counts(generator.blocks_in(generator.DEMO_CUSTOMERS)))
     assert set(injected) == REASONS
     assert min(injected.values()) >= 2
+    assert 30 <= sum(injected.values()) <= 60
+    tables_per_reason = {reason: {row.table for row in generator.BAD_ROWS if row.reason == reason} for reason in REASONS}
+    assert all(len(tables) >= 2 or reason == "no_rate" for reason, tables in tables_per_reason.items())
 
 
-@pytest.mark.parametrize("file_format", ["csv", "parquet"])
-def test_ids_are_unique_across_chunks_and_every_column_is_text(tmp_path: Path, file_format: str) -> None:
-    generator.generate(250, tmp_path, file_format, "", chunk_size=100, show_progress=False)
-    reader = "read_parquet" if file_format == "parquet" else "read_csv"
-    options = "" if file_format == "parquet" else ", all_varchar = true"
+@pytest.mark.parametrize("chunk_size", [2000, generator.CHUNK_CUSTOMERS])
+def test_bad_rows_keep_their_share_at_scale(tmp_path: Path, chunk_size: int) -> None:
+    """One set of BAD_ROWS per BAD_ROW_BLOCK customers, however the customers are chunked."""
+    summary = generator.generate(6000, tmp_path, "parquet", "", chunk_size=chunk_size, show_progress=False)
+    per_block = injected_per_reason(generator.injected_counts(1))
+    assert injected_per_reason(summary) == {reason: 3 * n for reason, n in per_block.items()}
+
+
+@pytest.fixture(scope="module")
+def demo() -> duckdb.DuckDBPyConnection:
+    """The committed seeds as tables `raw_<table>` and, for the rows meant to be valid, `<table>`."""
+    connection = duckdb.connect()
+    for table in generator.TABLE_COLUMNS:
+        connection.sql(f"create table raw_{table} as select * from {generator.raw_relation(SEEDS, 'csv', PREFIX, table)}")
+        connection.sql(f"create table {table} as {generator.clean_rows_sql(SEEDS, 'csv', PREFIX, table)}")
+    connection.sql(f"create table rates as select * from read_csv('{generator.RATE_CARD}', all_varchar = true)")
+    connection.sql(f"create table signal_values as select * from read_csv('{SEEDS.parent / 'config' / 'indirect_value_rates.csv'}', all_varchar = true)")
+    return connection
+
+
+def test_only_the_injected_rows_are_set_apart(demo: duckdb.DuckDBPyConnection) -> None:
+    injected = generator.injected_counts(generator.blocks_in(generator.DEMO_CUSTOMERS))
+    for table in generator.TABLE_COLUMNS:
+        raw, clean = (demo.sql(f"select count(*) from {name}").fetchone()[0] for name in (f"raw_{table}", table))
+        assert raw - clean == sum(injected[table].values()), table
+
+
+VALIDITY_RULES = {
+    "clean keys are unique": [
+        f"select {columns[0]} from {table} group by 1 having count(*) > 1"
+        for table, columns in generator.TABLE_COLUMNS.items()
+    ],
+    "dates and timestamps are ISO": [
+        f"select * from customers where nullif(signup_date, '') is not null"
+        f" and not (regexp_full_match(signup_date, {DATE}) and try_cast(signup_date as date) is not null)",
+        *(f"select * from {table} where not (regexp_full_match({column}, {TIMESTAMP}) and try_cast({column} as timestamp) is not null)"
+          for table, column in [("orders", "ordered_at"), ("service_events", "occurred_at"), ("customer_signals", "occurred_at")]),
+    ],
+    "amounts are numbers in their domain": [
+        "select * from orders where nullif(shipping_fee, '') is not null and not try_cast(shipping_fee as decimal(18, 4)) >= 0",
+        "select * from order_items where not (regexp_full_match(quantity, '[0-9]+') and cast(quantity as integer) > 0)",
+        "select * from order_items where not (try_cast(unit_price as decimal(18, 4)) >= 0 and try_cast(unit_cost as decimal(18, 4)) >= 0)",
+        "select * from order_items where nullif(discount_amount, '') is not null and not"
+        " (try_cast(discount_amount as decimal(18, 4)) between 0 and cast(quantity as integer) * cast(unit_price as decimal(18, 4)))",
+        "select * from service_events where not try_cast(units as decimal(18, 4)) >= 0",
+    ],
+    "required values are present and in their domain": [
+        "select * from orders where lower(trim(status)) not in ('completed', 'returned', 'cancelled') or status is null",
+        "select * from order_items where nullif(trim(product_id), '') is null",
+        "select * from service_events where lower(trim(activity)) not in (select activity from rates) or activity is null",
+        "select * from customer_signals where lower(trim(signal_type)) not in (select signal_type from signal_values)"
+        " or signal_type is null",
+    ],
+    "references exist": [
+        "select * from orders where customer_id not in (select customer_id from customers) or customer_id is null",
+        "select * from order_items where order_id not in (select order_id from orders) or order_id is null",
+        "select * from service_events where customer_id not in (select customer_id from customers) or customer_id is null",
+        "select * from service_events where nullif(order_id, '') not in (select order_id from orders)",
+        "select * from customer_signals where customer_id not in (select customer_id from customers) or customer_id is null",
+    ],
+    "every service event has a rate on its date": [
+        "select * from service_events as events where not exists (select 1 from rates"
+        " where rates.activity = lower(trim(events.activity))"
+        " and cast(cast(events.occurred_at as timestamp) as date) >= coalesce(try_cast(rates.valid_from as date), date '0001-01-01')"
+        " and cast(cast(events.occurred_at as timestamp) as date) < coalesce(try_cast(rates.valid_to as date), date '9999-12-31'))",
+    ],
+}
+
+
+@pytest.mark.parametrize("rule", VALIDITY_RULES)
+def test_every_row_but_the_injected_ones_is_valid(demo: duckdb.DuckDBPyConnection, rule: str) -> None:
+    for query in VALIDITY_RULES[rule]:
+        assert demo.sql(f"select count(*) from ({query})").fetchone()[0] == 0, query
+
+
+def test_untidy_but_valid_variants_are_present(demo: duckdb.DuckDBPyConnection) -> None:
+    assert demo.sql("select count(*) from orders where status <> lower(trim(status))").fetchone()[0] >= 1
+    assert demo.sql("select count(*) from orders where length(ordered_at) = 10").fetchone()[0] >= 1
+    assert demo.sql("select count(*) from order_items where nullif(discount_amount, '') is null").fetchone()[0] >= 1
+
+
+def test_demo_value_figures_are_calibrated() -> None:
+    figures = generator.report(SEEDS, "csv", PREFIX)
+    assert 1_800 <= figures["customers_with_orders"] <= generator.DEMO_CUSTOMERS
+    assert 0.10 <= figures["share_unprofitable"] <= 0.25
+    assert 1.5 <= figures["top_20_margin_share"] <= 3.0
+    assert figures["whale_curve_peak"] > figures["top_20_margin_share"]
+
+
+def test_scale_mode_writes_table_named_files_with_text_columns(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    generator.main(["--customers", "250", "--format", "parquet", "--out", str(tmp_path)])
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(f"{t}.parquet" for t in generator.TABLE_COLUMNS)
+    assert "bad rows injected per reason" in capsys.readouterr().out
     with duckdb.connect() as connection:
-        orders = f"{reader}('{tmp_path}/orders.{file_format}'{options})"
-        types = {row[1] for row in connection.sql(f"describe select * from {orders}").fetchall()}
-        assert types == {"VARCHAR"}
-        # Clean order ids are unique: only the injected duplicates repeat (one pair per chunk,
-        # plus the conflicting pair).
-        repeated = connection.sql(
-            f"select count(*) from (select order_id from {orders} where trim(order_id) <> ''"
-            " group by order_id having count(*) > 1)"
-        ).fetchone()[0]
-        assert repeated == 3 * 3  # 3 chunks x (2 duplicated copies + 1 conflicting key)
+        for table, columns in generator.TABLE_COLUMNS.items():
+            described = connection.sql(f"describe select * from read_parquet('{tmp_path / table}.parquet')").fetchall()
+            assert [(row[0], row[1]) for row in described] == [(column, "VARCHAR") for column in columns]
+
+
+def test_ids_are_unique_across_chunks(tmp_path: Path) -> None:
+    generator.generate(400, tmp_path, "csv", "", chunk_size=100, show_progress=False)
+    with duckdb.connect() as connection:
+        for table in generator.TABLE_COLUMNS:
+            repeated = connection.sql(
+                f"select count(*) from ({generator.clean_rows_sql(tmp_path, 'csv', '', table)})"
+                f" group by {generator.TABLE_COLUMNS[table][0]} having count(*) > 1"
+            ).fetchall()
+            assert repeated == [], table

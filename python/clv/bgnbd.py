@@ -1,0 +1,289 @@
+"""BG/NBD: how many purchases a customer will make, and the probability that they are still active.
+
+Fader, Hardie & Lee (2005), "'Counting Your Customers' the Easy Way: An Alternative to the
+Pareto/NBD Model", Marketing Science 24(2), 275-284 (FHL below), and Fader, Hardie & Lee (2008),
+"Computing P(alive) Using the BG/NBD Model" (note).
+
+Story: while active, a customer makes purchases as a Poisson process with rate
+lambda ~ Gamma(r, alpha); after every purchase they become inactive with probability
+p ~ Beta(a, b). A customer enters the likelihood through (x, t_x, T): repeat purchases, the time
+of the last one and the length of observation, both from the first purchase (weeks here).
+
+Numerics:
+
+* The individual likelihood (FHL eq. 6) is the sum of two terms; its logarithm is evaluated as
+  the log of a sum of exponentials (the larger exponent factored out), with the Gamma and Beta
+  functions through gammaln, so x in the tens of thousands neither overflows nor underflows.
+* Terms that depend on x only are evaluated once per distinct x and weighted by how many
+  customers have it; the per-row work is a handful of vector operations on distinct
+  (x, t_x, T) rows (`clv.data.compress_rows`).
+* The gradient is analytic (digamma), so L-BFGS-B needs one likelihood evaluation per step.
+* The conditional expectation (FHL eq. 10) uses the hypergeometric function after Euler's
+  transformation (see `clv.hypergeometric` and `expected_purchases_if_alive`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import digamma, gammaln
+
+from clv.data import compress_rows
+from clv.fitting import INSUFFICIENT_DATA, FitResult, maximise_log_likelihood, not_fitted, weighted_sum
+from clv.hypergeometric import hypergeometric_series
+
+MODEL_NAME = "bg_nbd"
+PARAMETER_NAMES = ("r", "alpha", "a", "b")
+START = np.array([1.0, 1.0, 1.0, 1.0])
+
+
+@dataclass(frozen=True)
+class BgNbdParams:
+    """BG/NBD parameters: purchase rate lambda ~ Gamma(shape r, rate alpha) per week;
+    dropout probability after each purchase p ~ Beta(a, b)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+
+    @classmethod
+    def from_fit(cls, fit: FitResult) -> BgNbdParams:
+        """The parameters of a converged fit (raises if the fit has none)."""
+        if fit.params is None:
+            raise ValueError(f"the BG/NBD fit has no estimate: {fit.message}")
+        return cls(**fit.params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Likelihood
+# ---------------------------------------------------------------------------------------------
+
+
+def log_likelihood_bgnbd(params: BgNbdParams, x, t_x, T) -> np.ndarray:
+    """Log of the individual BG/NBD likelihood, FHL eq. 6, elementwise.
+
+    L = B(a, b+x)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
+        + [x > 0] B(a+1, b+x-1)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x)).
+
+    With B(a+1, b+x-1) = B(a, b+x) a/(b+x-1) both terms share the factor
+    A = Gamma(r+x) alpha^r B(a, b+x) / (Gamma(r) B(a, b)), and
+    log L = log A + log(exp(u) + [x > 0] exp(v)), u = -(r+x) log(alpha+T),
+    v = log a - log(b+x-1) - (r+x) log(alpha+t_x).
+    """
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    x, t_x, T = (np.asarray(value, dtype=float) for value in (x, t_x, T))
+    log_a_factor = (
+        gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+        + gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    )
+    u = -(r + x) * np.log(alpha + T)
+    repeat = x > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(repeat, np.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return log_a_factor + np.logaddexp(u, v)
+
+
+class _Objective:
+    """Mean negative BG/NBD log-likelihood and its gradient in log-parameters, on weighted rows.
+
+    Precomputes everything that does not depend on the parameters: distinct x values and the
+    total weight of each, the x = 0 rows apart (one term, depending on T alone), and for the
+    repeat rows the index of their distinct x, t_x and T, so that logs and reciprocals are taken
+    once per distinct value and gathered.
+    """
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray):
+        self.total_weight = float(weights.sum())
+        self.x_values, x_index = np.unique(x, return_inverse=True)
+        self.x_weights = np.bincount(x_index, weights=weights, minlength=len(self.x_values))
+        zero = x == 0
+        once = compress_rows(T[zero], weights=weights[zero])
+        self.zero_T, self.zero_weights = once.columns[0], once.weights
+        repeat = ~zero
+        self.x, self.weights = x[repeat], weights[repeat]
+        self.T_values, self.T_index = np.unique(T[repeat], return_inverse=True)
+        self.t_x_values, self.t_x_index = np.unique(t_x[repeat], return_inverse=True)
+        self.repeat_x_values, self.repeat_x_index = np.unique(self.x, return_inverse=True)
+
+    def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        r, alpha, a, b = np.exp(log_params)
+        xs, xw = self.x_values, self.x_weights
+        # terms of log A that depend on x only: once per distinct x, weighted by its customers
+        value = weighted_sum(
+            xw,
+            gammaln(r + xs) - gammaln(r) + r * np.log(alpha)
+            + gammaln(a + b) + gammaln(b + xs) - gammaln(b) - gammaln(a + b + xs),
+        )
+        d_r = weighted_sum(xw, digamma(r + xs) - digamma(r) + np.log(alpha))
+        d_alpha = self.total_weight * r / alpha
+        d_a = weighted_sum(xw, digamma(a + b) - digamma(a + b + xs))
+        d_b = weighted_sum(xw, digamma(a + b) + digamma(b + xs) - digamma(b) - digamma(a + b + xs))
+
+        # x = 0: log(exp(u)) = -r log(alpha + T)
+        log_alpha_T0 = np.log(alpha + self.zero_T)
+        value -= r * weighted_sum(self.zero_weights, log_alpha_T0)
+        d_r -= weighted_sum(self.zero_weights, log_alpha_T0)
+        d_alpha -= r * weighted_sum(self.zero_weights, 1.0 / (alpha + self.zero_T))
+
+        # x > 0: log(exp(u) + exp(v)) = max(u, v) + log1p(exp(-|v - u|)), and the share of the
+        # second term exp(v) / (exp(u) + exp(v)) for the gradient
+        w, r_x = self.weights, r + self.x
+        log_T = np.log(alpha + self.T_values)[self.T_index]
+        log_t_x = np.log(alpha + self.t_x_values)[self.t_x_index]
+        inverse_T = (1.0 / (alpha + self.T_values))[self.T_index]
+        inverse_t_x = (1.0 / (alpha + self.t_x_values))[self.t_x_index]
+        inverse_b_x = (1.0 / (b + self.repeat_x_values - 1.0))[self.repeat_x_index]
+        u = -r_x * log_T
+        v = np.log(a) + np.log(inverse_b_x) - r_x * log_t_x
+        difference = v - u
+        small = np.exp(-np.abs(difference))
+        value += weighted_sum(w, np.maximum(u, v) + np.log1p(small))
+        weighted_share = w * np.where(difference >= 0.0, 1.0, small) / (1.0 + small)
+        d_r -= weighted_sum(w, log_T) + weighted_sum(weighted_share, log_t_x - log_T)
+        d_alpha -= weighted_sum(w * r_x, inverse_T) + weighted_sum(weighted_share * r_x, inverse_t_x - inverse_T)
+        d_a += weighted_share.sum() / a
+        d_b -= weighted_sum(weighted_share, inverse_b_x)
+
+        # d/d log(theta) = theta d/d theta; minimise the mean negative log-likelihood
+        gradient = np.array([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
+        return -value / self.total_weight, -gradient / self.total_weight
+
+
+def fit_bgnbd(x, t_x, T, weights=None, min_repeat_buyers: int = 1) -> FitResult:
+    """Maximum likelihood estimate of (r, alpha, a, b) from customers' (x, t_x, T).
+
+    Identical rows are compressed into weights first. The fit is not tried (status
+    insufficient_data) when there are fewer than `min_repeat_buyers` customers with x > 0, or
+    none at all: with no repeat purchases the dropout process is not identified. Otherwise
+    L-BFGS-B on log-parameters from (1, 1, 1, 1); see `clv.fitting` for when the result is
+    accepted.
+    """
+    x, t_x, T = (np.asarray(value, dtype=float) for value in (x, t_x, T))
+    weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    _check_summary(x, t_x, T)
+    customers = int(round(weights.sum()))
+    repeat_buyers = int(round(weights[x > 0].sum()))
+    if customers == 0 or repeat_buyers < max(min_repeat_buyers, 1):
+        return not_fitted(
+            MODEL_NAME,
+            INSUFFICIENT_DATA,
+            f"{repeat_buyers} repeat buyers among {customers} customers; at least "
+            f"{max(min_repeat_buyers, 1)} are needed to estimate the model",
+            customers,
+        )
+    rows = compress_rows(x, t_x, T, weights=weights)
+    objective = _Objective(*rows.columns, rows.weights)
+    return maximise_log_likelihood(MODEL_NAME, objective, PARAMETER_NAMES, START, customers)
+
+
+def _check_summary(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+    """Raise ValueError unless 0 <= t_x <= T, x >= 0 is whole, and t_x = 0 when x = 0."""
+    if not (len(x) == len(t_x) == len(T)):
+        raise ValueError("x, t_x and T must have the same length")
+    if np.any(~np.isfinite(x) | ~np.isfinite(t_x) | ~np.isfinite(T)):
+        raise ValueError("x, t_x and T must be finite")
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise ValueError("x must be a whole number >= 0")
+    if np.any(t_x < 0) or np.any(t_x > T):
+        raise ValueError("need 0 <= t_x <= T")
+    if np.any((x == 0) & (t_x != 0)):
+        raise ValueError("t_x must be 0 when x = 0")
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictions
+# ---------------------------------------------------------------------------------------------
+
+
+def probability_alive(params: BgNbdParams, x, t_x, T) -> np.ndarray:
+    """P(active at T | x, t_x, T), Fader, Hardie & Lee (2008) eq. 2 (and FHL eq. 10's denominator):
+
+    1 / (1 + [x > 0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x)),
+
+    evaluated as a logistic function of the log of the second term, so it is exact for any x.
+    """
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    x, t_x, T = (np.asarray(value, dtype=float) for value in (x, t_x, T))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_odds_dead = np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+    log_odds_dead = np.where(x > 0, log_odds_dead, -np.inf)
+    return _logistic(-log_odds_dead)
+
+
+def _logistic(values: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-values)) without overflow: exp is only taken of -|values|."""
+    small = np.exp(-np.abs(values))
+    return np.where(values >= 0.0, 1.0, small) / (1.0 + small)
+
+
+def expected_purchases_if_alive(params: BgNbdParams, t, x, T, compress: bool = True) -> np.ndarray:
+    """E[Y(T, T+t) | active at T, x, T]: expected purchases in the next t weeks of a customer who
+    is still active, elementwise over broadcast t, x, T.
+
+    FHL eq. 10 is this quantity times P(alive):
+
+        E[Y(t) | x, t_x, T] = P(alive) * (a+b+x-1)/(a-1)
+                              * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)],
+        z = t / (alpha+T+t).
+
+    Euler's transformation (A&S 15.3.3) gives
+    (1-z)^(r+x) 2F1(r+x, b+x; C; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; C; z) with C = a+b+x-1,
+    whose upper parameters do not grow with x. Writing that 2F1 as 1 + (a-1) D / C with
+    D = sum_{n>=1} (a+b-1-r)_n (a)_{n-1} / ((C+1)_{n-1} n!) z^n (the (a-1) of every term
+    factored out, and C cancelled) removes both the 0/0 at a = 1 and the pole at C = 0:
+
+        E = C (1 - (1-z)^(a-1)) / (a-1) - (1-z)^(a-1) D,
+
+    with (1 - (1-z)^(a-1)) / (a-1) = -expm1((a-1) log1p(-z)) / (a-1) (-log1p(-z) at a = 1).
+    D is summed by `clv.hypergeometric.hypergeometric_series`: first term (a+b-1-r) z, term
+    ratio (a+b-1-r+n)(a-1+n) z / ((C+n)(n+1)). Rows where it does not converge are NaN.
+
+    With `compress`, large inputs are evaluated once per distinct (t, x, T) (customers share
+    them: dates are whole days) and expanded back; pass False when the rows are distinct already.
+    """
+    t, x, T = np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in (t, x, T)))
+    if compress and t.size > _COMPRESS_FROM:
+        rows = compress_rows(t.ravel(), x.ravel(), T.ravel())
+        return _expected_purchases_if_alive(params, *rows.columns)[rows.inverse].reshape(t.shape)
+    return _expected_purchases_if_alive(params, t, x, T)
+
+
+_COMPRESS_FROM = 10_000
+
+
+def _expected_purchases_if_alive(params: BgNbdParams, t: np.ndarray, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """`expected_purchases_if_alive` on every element (no compression)."""
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    c = a + b + x - 1.0
+    z = t / (alpha + T + t)
+    log_1mz = np.log1p(-z)
+    shrink = np.exp((a - 1.0) * log_1mz)  # (1-z)^(a-1)
+    if a == 1.0:
+        first = -log_1mz
+    else:
+        first = -np.expm1((a - 1.0) * log_1mz) / (a - 1.0)
+    upper = a + b - 1.0 - r
+    series, _ = hypergeometric_series(
+        upper, a - 1.0, c, z, first_term=upper * z, first_index=1,
+        scale=np.abs(c * first) / np.maximum(shrink, 1e-300),
+    )
+    return c * first - shrink * series
+
+
+def conditional_expected_purchases(params: BgNbdParams, t, x, t_x, T) -> np.ndarray:
+    """E[Y(t) | x, t_x, T]: expected purchases in the next t weeks, FHL eq. 10 (see
+    `expected_purchases_if_alive` for how it is evaluated)."""
+    return probability_alive(params, x, t_x, T) * expected_purchases_if_alive(params, t, x, T)
+
+
+def expected_purchases_new_customer(params: BgNbdParams, t) -> np.ndarray:
+    """E[X(t)] for a randomly chosen customer over t weeks from their first purchase, FHL eq. 7:
+
+    (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))].
+
+    This is `expected_purchases_if_alive` at x = 0, T = 0 (a customer just acquired is active).
+    """
+    t = np.asarray(t, dtype=float)
+    return expected_purchases_if_alive(params, t, np.zeros_like(t), np.zeros_like(t))

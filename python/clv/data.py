@@ -1,0 +1,121 @@
+"""From purchases to the per-customer summary the models need, and its compression into weights.
+
+The summary (Fader, Hardie & Lee 2005, section 3; Fader & Hardie 2013, section 2):
+
+* purchases on the same day are one transaction, their revenue summed;
+* x: repeat transactions, the distinct purchase days after the first;
+* t_x: weeks from the first purchase day to the last one (0 when x = 0);
+* T: weeks from the first purchase day to the end of the calibration period (the as-of date);
+* m: the mean revenue of the repeat transactions (the first day excluded), for x > 0.
+
+Weeks are whole days / 7. In the dbt project this summary is computed in SQL
+(int_customer_purchases_summarised); `summarise_purchases` is the same rule in pandas for tests,
+the CDNOW check and benchmarks.
+
+The likelihoods depend on a customer only through (x, t_x, T) (BG/NBD) or (x, m) (Gamma-Gamma),
+and purchase dates are whole days, so many customers share the same row. `compress_rows` keeps
+one row per distinct combination with a weight (the number of customers), which is what makes
+fitting a million customers cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+DAYS_PER_WEEK = 7.0
+
+
+@dataclass(frozen=True)
+class CompressedRows:
+    """Distinct rows of some columns, the number (or total weight) of original rows of each, and
+    for every original row the index of its distinct row (so values computed per distinct row
+    expand back with `values[inverse]`)."""
+
+    columns: tuple[np.ndarray, ...]
+    weights: np.ndarray
+    inverse: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+
+def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None) -> CompressedRows:
+    """Group identical rows of the given equally long 1-D columns.
+
+    Hash-based (pandas.factorize per column, then on the combined integer code), so linear in
+    the number of rows; the order of the distinct rows is the order of first appearance.
+    """
+    if not columns:
+        raise ValueError("compress_rows needs at least one column")
+    arrays = [np.asarray(column) for column in columns]
+    size = len(arrays[0])
+    if any(len(array) != size for array in arrays):
+        raise ValueError("columns must have the same length")
+    if size == 0:
+        empty = tuple(array[:0] for array in arrays)
+        return CompressedRows(empty, np.zeros(0), np.zeros(0, dtype=np.intp))
+
+    combined = np.zeros(size, dtype=np.int64)
+    cardinality = 1
+    for array in arrays:
+        codes, uniques = pd.factorize(array)
+        if cardinality * len(uniques) >= 2**62:  # the combined code would overflow: re-factorize it
+            combined, _ = pd.factorize(combined)
+            cardinality = int(combined.max()) + 1
+        combined = combined * len(uniques) + codes
+        cardinality *= len(uniques)
+    inverse, _ = pd.factorize(combined)
+    count = int(inverse.max()) + 1
+    first = np.full(count, size, dtype=np.intp)
+    np.minimum.at(first, inverse, np.arange(size, dtype=np.intp))
+    row_weights = np.bincount(inverse, weights=weights, minlength=count).astype(float)
+    return CompressedRows(tuple(array[first] for array in arrays), row_weights, inverse.astype(np.intp))
+
+
+def summarise_purchases(
+    customer_ids: np.ndarray,
+    purchase_dates: np.ndarray,
+    revenues: np.ndarray,
+    as_of_date: np.datetime64 | str,
+) -> pd.DataFrame:
+    """The per-customer summary (module docstring) of purchases dated on or before the as-of date.
+
+    Returns one row per customer with a purchase: customer_id, x, t_x, T (weeks), and
+    monetary_value (mean revenue of the repeat purchase days; NaN when x = 0).
+    """
+    as_of = np.datetime64(as_of_date, "D")
+    frame = pd.DataFrame(
+        {
+            "customer_id": np.asarray(customer_ids),
+            "day": np.asarray(purchase_dates, dtype="datetime64[D]"),
+            "revenue": np.asarray(revenues, dtype=float),
+        }
+    )
+    frame = frame[frame["day"] <= as_of]
+    days = frame.groupby(["customer_id", "day"], as_index=False, sort=True)["revenue"].sum()
+    first_day = days.groupby("customer_id")["day"].transform("min")
+    days["is_repeat"] = days["day"] > first_day
+    per_customer = days.groupby("customer_id").agg(
+        first_day=("day", "min"),
+        last_day=("day", "max"),
+        purchase_days=("day", "size"),
+    )
+    repeat_revenue = days[days["is_repeat"]].groupby("customer_id")["revenue"].mean()
+    summary = pd.DataFrame(
+        {
+            "customer_id": per_customer.index.to_numpy(),
+            "x": (per_customer["purchase_days"] - 1).to_numpy(),
+            "t_x": _weeks(per_customer["last_day"] - per_customer["first_day"]),
+            "T": _weeks(as_of - per_customer["first_day"]),
+            "monetary_value": repeat_revenue.reindex(per_customer.index).to_numpy(),
+        }
+    )
+    return summary
+
+
+def _weeks(durations: pd.Series) -> np.ndarray:
+    """Whole days of a timedelta series as weeks."""
+    return (durations.dt.days.to_numpy() / DAYS_PER_WEEK).astype(float)

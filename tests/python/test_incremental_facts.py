@@ -1,0 +1,228 @@
+"""Incremental runs give exactly what a full refresh gives on the same data.
+
+The classification models (base_shop__*) and the staged facts (fct_orders, fct_cost_to_serve) are
+incremental on DuckDB (macros/classify_raw_rows.sql, macros/incremental_facts.sql). A small
+generated export is built in full; then a later export of the same shop is run incrementally on
+top of it, and compared, table by table and row by row, with a full refresh of that later export
+in a second database. The later export holds every kind of change an export can bring:
+
+* a day of new orders (benchmarks/append_orders.py: new orders, lines and service events, and new
+  customers), a new customer signal;
+* a restated order (its status changed from completed to returned);
+* an identical copy of an existing order (duplicate_key) and a different copy of another one
+  (conflicting_duplicate: the kept order becomes rejected, so its lines become orphans);
+* a new line for an old order, a new service event about an old order;
+* the customer of an orphan order arriving late (the order and its line stop being orphans).
+
+Two changes an incremental run cannot take stop it with a message asking for --full-refresh:
+a row that disappears from the export and a line restated to another order.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dbt_project import PROJECT_DIR, DbtBuild
+
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
+import generate_raw_data as generator  # noqa: E402
+from append_orders import append_new_orders  # noqa: E402
+
+CUSTOMERS = 300
+TABLES = ["customers", "orders", "order_items", "service_events", "customer_signals"]
+# Bookkeeping of incremental runs: when a row was classified or computed, and its fingerprints.
+BOOKKEEPING = {"classified_at", "computed_at", "key_fingerprint", "row_fingerprint"}
+MODELS = ["+fct_orders", "+fct_cost_to_serve", "+rejected_rows"]
+# An order of a customer the first export does not have yet (an orphan until the second one).
+LATE_CUSTOMER = ("C-LATE", "2025-01-01", "north", "web", "late@example.com")
+ORPHAN_ORDER = ("O-ORPHAN", "C-LATE", "2025-02-01 10:00:00", "completed", "4.95")
+ORPHAN_LINE = ("I-ORPHAN", "O-ORPHAN", "P1", "books", "2", "10.00", "4.00", "0.00")
+
+
+def rewrite(folder: Path, table: str, sql: str) -> None:
+    """Replace folder/<table>.parquet with the result of `sql`, where `raw` is the current file."""
+    path = folder / f"{table}.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"create table raw as select * from read_parquet('{path}')")
+        con.execute(f"copy ({sql}) to '{path}' (format parquet)")
+
+
+def append_rows(folder: Path, table: str, rows: list[tuple]) -> None:
+    values = ", ".join("(" + ", ".join(f"'{v}'" for v in row) + ")" for row in rows)
+    rewrite(folder, table, f"select * from raw union all select * from (values {values})")
+
+
+def a_valid_order(folder: Path, offset: int) -> str:
+    """The key of a valid, unique, completed order with lines, chosen deterministically."""
+    with duckdb.connect() as con:
+        return con.execute(
+            f"""
+            select o.order_id
+            from read_parquet('{folder}/orders.parquet') as o
+            where o.status = 'completed' and o.order_id like 'O0%'
+              and (select count(*) from read_parquet('{folder}/orders.parquet') where order_id = o.order_id) = 1
+              and exists (select 1 from read_parquet('{folder}/order_items.parquet') as i where i.order_id = o.order_id)
+            order by hash(o.order_id), o.order_id
+            limit 1 offset {offset}
+            """
+        ).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The first export, the later one, and the two the incremental run must refuse."""
+    root = tmp_path_factory.mktemp("exports")
+    first = root / "first"
+    generator.generate(CUSTOMERS, first, "parquet", "", show_progress=False)
+    append_rows(first, "orders", [ORPHAN_ORDER])
+    append_rows(first, "order_items", [ORPHAN_LINE])
+
+    later = root / "later"
+    append_new_orders(first, later, share=0.05)
+    restated, copied, conflicting, extended = (a_valid_order(first, i) for i in range(4))
+    rewrite(later, "orders", f"select * replace (case when order_id = '{restated}' then 'returned' else status end as status) from raw")
+    rewrite(later, "orders", f"select * from raw union all select * from raw where order_id = '{copied}'")
+    rewrite(
+        later, "orders",
+        f"select * from raw union all select * replace ('99.00' as shipping_fee) from raw where order_id = '{conflicting}'",
+    )
+    append_rows(later, "order_items", [("I-NEW-LINE", extended, "P2", "home", "1", "20.00", "9.00", "0.00")])
+    append_rows(later, "service_events", [("E-NEW", "", extended, "support_call", "2025-09-30 09:00:00", "1")])
+    rewrite(
+        later, "service_events",
+        f"select * replace (case when event_id = 'E-NEW' then (select customer_id from read_parquet('{first}/orders.parquet')"
+        f" where order_id = '{extended}') else customer_id end as customer_id) from raw",
+    )
+    append_rows(later, "customers", [LATE_CUSTOMER])
+    append_rows(later, "customer_signals", [("S-NEW", LATE_CUSTOMER[0], "review", "2025-09-30 12:00:00")])
+
+    vanished = root / "vanished"
+    shutil.copytree(first, vanished)
+    rewrite(vanished, "orders", f"select * from raw where order_id <> '{a_valid_order(first, 5)}'")
+
+    moved = root / "moved"
+    shutil.copytree(first, moved)
+    rewrite(
+        moved, "order_items",
+        f"select * replace (case when order_item_id = (select min(order_item_id) from raw where order_id = '{a_valid_order(first, 6)}')"
+        f" then '{a_valid_order(first, 7)}' else order_id end as order_id) from raw",
+    )
+    return {"first": first, "later": later, "vanished": vanished, "moved": moved}
+
+
+def run(build: DbtBuild, export: Path, *flags: str, check: bool = True):
+    variables = {"raw_data_path": str(export), "max_rejected_share": 1}
+    return build.run("run", "--select", *MODELS, *flags, variables=variables, check=check)
+
+
+def built_first(work_dir: Path, exports: dict[str, Path]) -> DbtBuild:
+    build = DbtBuild(work_dir)
+    build.run("seed", "--select", "path:seeds/config")
+    run(build, exports["first"])
+    return build
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory, exports: dict[str, Path]) -> DbtBuild:
+    return built_first(tmp_path_factory.mktemp("first"), exports)
+
+
+def copy_build(source: DbtBuild, work_dir: Path) -> DbtBuild:
+    work_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source.database, work_dir / source.database.name)
+    return DbtBuild(work_dir)
+
+
+def relations(build: DbtBuild) -> dict[str, object]:
+    """Every table and view the build wrote (staging, intermediate, marts), as Arrow tables."""
+    with duckdb.connect(str(build.database), read_only=True) as con:
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_schema in ('main', 'staging', 'intermediate') order by all"
+        ).fetchall()
+        return {f"{schema}.{name}": con.execute(f'select * from "{schema}"."{name}"').to_arrow_table() for schema, name in names}
+
+
+def differences(a: DbtBuild, b: DbtBuild) -> dict[str, tuple[int, int, int]]:
+    """Per relation: (rows, rows only in a, rows only in b), bookkeeping columns aside."""
+    a_relations, b_relations = relations(a), relations(b)
+    assert set(a_relations) == set(b_relations)
+    found = {}
+    with duckdb.connect() as con:
+        for name, a_rows in a_relations.items():
+            con.register("a_rows", a_rows)
+            con.register("b_rows", b_relations[name])
+            columns = ", ".join(f'"{c}"' for c in a_rows.column_names if c not in BOOKKEEPING)
+            only_a, only_b = (
+                con.execute(
+                    f"select count(*) from (select {columns} from {x} except all select {columns} from {y})"
+                ).fetchone()[0]
+                for x, y in (("a_rows", "b_rows"), ("b_rows", "a_rows"))
+            )
+            found[name] = (a_rows.num_rows, only_a, only_b)
+    return found
+
+
+def test_an_incremental_run_equals_a_full_refresh(
+    tmp_path: Path, first_build: DbtBuild, exports: dict[str, Path]
+) -> None:
+    incremental = copy_build(first_build, tmp_path / "incremental")
+    run(incremental, exports["later"])
+    full = DbtBuild(tmp_path / "full")
+    full.run("seed", "--select", "path:seeds/config")
+    run(full, exports["later"], "--full-refresh")
+
+    found = differences(incremental, full)
+    assert {"staging.base_shop__orders", "main.fct_orders", "main.fct_cost_to_serve", "main.rejected_rows"} <= set(found)
+    assert {name: d for name, d in found.items() if d[1] or d[2]} == {}
+    # The later export changed what it should: the conflicting order and the late customer's order.
+    reasons = dict(full.query("select reason, count(*) from rejected_rows where source_table = 'orders' group by reason"))
+    assert reasons["conflicting_duplicate"] >= 2 and reasons["duplicate_key"] >= 1
+    assert full.query("select count(*) from fct_orders where order_id = 'O-ORPHAN'") == [(1,)]
+
+
+def test_only_changed_customers_are_recomputed(tmp_path: Path, first_build: DbtBuild, exports: dict[str, Path]) -> None:
+    build = copy_build(first_build, tmp_path / "build")
+    before = build.query("select max(computed_at) from fct_orders")[0][0]
+
+    run(build, exports["first"])  # same export: nothing to do
+    assert build.query(f"select count(*) from fct_orders where computed_at > '{before}'") == [(0,)]
+    assert build.query(f"select count(*) from fct_cost_to_serve where computed_at > '{before}'") == [(0,)]
+
+    run(build, exports["later"])
+    recomputed, customers = build.query(
+        f"select count(*), count(distinct customer_id) from fct_orders where computed_at > '{before}'"
+    )[0]
+    all_customers = build.query("select count(distinct customer_id) from fct_orders")[0][0]
+    assert 0 < customers < all_customers / 2
+    # Every recomputed customer has a new or reclassified row; every other one kept its rows.
+    assert build.query(
+        f"""
+        select count(*) from (
+            select distinct customer_id from fct_orders where computed_at > '{before}'
+            except
+            (select customer_id from staging.base_shop__orders where classified_at > '{before}'
+             union select o.customer_id from staging.base_shop__order_items as i
+                join staging.base_shop__orders as o on i.order_id = o.order_id where i.classified_at > '{before}')
+        )
+        """
+    ) == [(0,)]
+    assert recomputed > 0
+
+
+@pytest.mark.parametrize("export, message", [("vanished", "disappeared"), ("moved", "restated to another order_id")])
+def test_changes_an_incremental_run_cannot_take_ask_for_a_full_refresh(
+    tmp_path: Path, first_build: DbtBuild, exports: dict[str, Path], export: str, message: str
+) -> None:
+    build = copy_build(first_build, tmp_path / "build")
+    result = run(build, exports[export], check=False)
+    assert result.returncode != 0
+    assert message in result.stdout and "--full-refresh" in result.stdout
+
+    run(build, exports[export], "--full-refresh")  # what the message asks for works
