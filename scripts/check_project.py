@@ -38,7 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = "customer_value"
-STAGED_FACTS = {"fct_orders", "fct_cost_to_serve"}
+# Facts intermediate models may read although they live in models/marts: the spec's staged
+# facts, and the per-customer predictions that the predicted_top upgrade reason needs.
+STAGED_FACTS = {"fct_orders", "fct_cost_to_serve", "customer_lifetime_value"}
 PUBLIC_MARTS = {
     "customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve",
     "rejected_rows", "clv_model_params", "customer_lifetime_value",
