@@ -14,8 +14,10 @@ present, the catalog (`dbt docs generate`), and fails when:
   models: their rows are raw rows, which may share or lack a key by definition);
 * a model reads a layer it must not (shared/STYLE.md): staging reads only sources, seeds and
   staging; intermediate reads staging, seeds and intermediate; marts never read sources or
-  raw seeds. Known exception: `fct_orders` and `fct_cost_to_serve` are the spec's staged
-  facts and live in models/marts as public tables, so intermediate models may read them;
+  raw seeds. Known exceptions, marts that intermediate models may read: `fct_orders` and
+  `fct_cost_to_serve`, the spec's staged facts, public tables in models/marts; and
+  `customer_lifetime_value`, the per-customer predictions the predicted_top upgrade reason
+  needs (a Python model, so it cannot live in intermediate as a view);
 * a SQL mart has no enforced contract (Python models cannot enforce one in dbt);
 * a model's name does not fit its folder: staging `stg_`, or `base_` under staging/.../base/;
   intermediate `int_`; marts `fct_` or a public name of the spec;

@@ -3,48 +3,50 @@
 How the synthetic customer base behaves (every later result is read off it):
 
 * Acquisition: customers are acquired evenly over the history (2023-01-01 to 2025-09-30). Each
-  signs up, then makes a first purchase a few days or weeks later; a few never order.
+  signs up and makes a first purchase a few days later; a few never order.
 * Purchase timing follows the BG/NBD process (Fader, Hardie & Lee 2005, "Counting your
   customers the easy way: an alternative to the Pareto/NBD model", Marketing Science 24(2)):
   from the first purchase on, an active customer buys at a Poisson rate
   lambda ~ Gamma(shape r, rate alpha) per week, and after every repeat purchase drops out for
   good with probability p ~ Beta(a, b). As in the model, the first purchase is not a drop-out
-  opportunity (the same convention as python/clv/simulate.py).
+  opportunity (the convention of python/clv/simulate.py too).
 * Spend per order follows the Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and CLV: using
   iso-value curves for customer base analysis", Journal of Marketing Research 42(4); Fader &
   Hardie 2013, "The Gamma-Gamma model of monetary value"): order value ~ Gamma(shape p, rate nu)
   with the customer's nu ~ Gamma(shape q, rate gamma), so spend varies between customers and is
-  stable within one. Each order's value is split over its lines, and each line is filled with a
-  catalogue product priced near its budget, so the order totals follow the drawn values
-  closely (big baskets hold electronics, small ones accessories).
-* Gross margins differ by category: electronics thin, beauty and accessories fat.
-* Cost to serve has long tails: a customer's return propensity (a tail of serial returners),
-  support calls and live chats per order (Gamma intensities with a small shape: most customers
-  rarely call, a few call about every order), and monthly account-manager hours for the few
-  business accounts (acquisition channel sales_team, email at company.example). Those tails
-  bend the whale curve: Kaplan & Narayanan (2001, "Measuring and managing customer
-  profitability", Journal of Cost Management 15(5)) observe that the most profitable 20% of
-  customers typically earn 150-300% of total profit, the unprofitable tail giving the excess
-  away. `--report` computes those figures on the generated files.
+  stable within one. Each order's value is split over its lines and each line filled with a
+  catalogue product priced near its budget, so order totals follow the drawn values closely.
+* Gross margins differ by category (electronics thin, beauty and accessories fat); a minority of
+  deal seekers buy mostly on discount; orders under 50 pay a shipping fee.
+* Cost to serve has long tails: return propensity (a segment of serial returners, who also
+  order more), support calls and live chats per order (a high-maintenance segment calls about
+  five times per order, most customers never call), and monthly account-manager hours for the
+  business accounts (acquisition channel sales_team, e-mail at company.example): loyal, big
+  buyers, but the hours follow a long-tailed law unrelated to their value, so a few are the
+  best customers and many are over-served. Those tails bend the whale curve: Kaplan &
+  Narayanan (2001, "Measuring and managing customer profitability", Journal of Cost Management
+  15(5)) observe that the most profitable 20% of customers typically earn 150-300% of total
+  profit, the unprofitable tail giving the excess away. `--report` computes those figures.
 * Advocacy signals (referrals, reviews, social mentions, feedback) come mostly from a minority
   of advocates (about 12% of the customers who order).
 
 Bad rows: every block of BAD_ROW_BLOCK customers receives the deliberately bad rows listed in
-BAD_ROWS, one or more per rejection reason of the spec (section 2), so the share of bad rows
-is the same in the demo seeds and in large exports. They are scattered among the clean rows.
-A few clean rows are also written in valid but untidy forms (VALID_VARIANTS: capitalised
-status, date without time, empty optional values) that staging must normalise, not reject.
-Every other row is valid.
+BAD_ROWS (about 50, every rejection reason of spec section 2 at least twice), so the share of
+bad rows is the same in the demo seeds and in large exports. They are scattered among the
+clean rows. A few clean rows per block are written in valid but untidy forms (VALID_VARIANTS:
+capitalised status, a date without time, empty optional values) that staging must normalise,
+not reject. Every other row is valid.
 
 Usage:
     python scripts/generate_raw_data.py              # demo seeds: seeds/raw/raw_<table>.csv
-    python scripts/generate_raw_data.py --report     # the same, then the value figures
+    python scripts/generate_raw_data.py --report     # the same, then the customer value figures
     python scripts/generate_raw_data.py --customers 1000000 --format parquet --out DIR
                                                      # DIR/<table>.parquet (or .csv)
 
 Output is deterministic: the same arguments give byte-identical files. Generation is
-vectorised with NumPy, one chunk of customers at a time, and streamed to disk, so memory
-stays bounded whatever the size. The demo seeds are the same code path with 2,000 customers.
+vectorised with NumPy, one chunk of CHUNK_CUSTOMERS customers at a time, streamed to disk, so
+memory stays bounded whatever the size. The demo seeds are the same code path (2,000
+customers, CSV, raw_ prefix).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,13 +72,13 @@ DEMO_PREFIX = "raw_"
 DEMO_CUSTOMERS = 2_000
 CHUNK_CUSTOMERS = 50_000
 BAD_ROW_BLOCK = 2_000  # one set of BAD_ROWS per this many customers
-MIN_CUSTOMERS = 100
+MIN_CUSTOMERS = 100  # a chunk needs rows to copy into bad rows
 
 SEED = 20261123
 HISTORY_START = np.datetime64("2023-01-01")
 HISTORY_END = np.datetime64("2025-09-30")
-HISTORY_DAYS = int((HISTORY_END - HISTORY_START) / np.timedelta64(1, "D")) + 1  # days 0 .. 1002
-LIVE_CHAT_DAY = int((np.datetime64("2024-01-01") - HISTORY_START) / np.timedelta64(1, "D"))  # rate card
+HISTORY_DAYS = int((HISTORY_END - HISTORY_START) / np.timedelta64(1, "D")) + 1  # day numbers 0 .. 1002
+LIVE_CHAT_DAY = int((np.datetime64("2024-01-01") - HISTORY_START) / np.timedelta64(1, "D"))  # its rate starts
 DAYS_PER_WEEK = 7.0
 
 TABLE_COLUMNS = {
@@ -88,8 +91,8 @@ TABLE_COLUMNS = {
     "service_events": ["event_id", "customer_id", "order_id", "activity", "occurred_at", "units"],
     "customer_signals": ["signal_id", "customer_id", "signal_type", "occurred_at"],
 }
-# Clean ids: one letter and digits (C0000001). Every key made up for a bad row has two letters.
-ID_FORMATS = {  # table -> (prefix, digits)
+# Clean ids are one letter and digits (C0000001); the keys made up for bad rows have two letters.
+ID_FORMATS = {  # table -> (letter, digits)
     "customers": ("C", 7),
     "orders": ("O", 9),
     "order_items": ("I", 10),
@@ -103,45 +106,45 @@ class Behaviour:
     """Parameters of the synthetic customer base: Gamma laws as (shape, rate) like the papers,
     Beta laws as (a, b), purchase rates per week. Tuned so that, with the demo rate card, about
     a fifth of the ordering customers are unprofitable and the best 20% earn about twice the
-    total margin (see `--report`)."""
+    total margin (expected values; one draw of 2,000 customers varies around them)."""
 
     never_orders_share: float = 0.03
     signup_to_first_order_days: float = 10.0  # mean of an exponential wait
-    # Consumers: BG/NBD purchase process
+    # Consumers: the BG/NBD purchase process
     purchase_r: float = 0.5
-    purchase_alpha: float = 2.2  # mean rate r / alpha = 0.23 a week
+    purchase_alpha: float = 2.2  # mean rate r / alpha = 0.23 orders a week
     dropout_a: float = 0.8
     dropout_b: float = 4.0  # mean drop-out probability 0.17
     max_purchases: int = 250  # memory guard; binds for a negligible share of customers
-    # Business accounts (sales_team): steadier, loyal, bigger orders, an account manager
+    # Business accounts: steadier and loyal, bigger orders, an account manager
     business_share: float = 0.035
     business_weekly_rate: tuple[float, float] = (2.0, 2.5)  # mean 0.8 orders a week
     business_dropout: tuple[float, float] = (1.0, 40.0)  # mean 0.024
     business_spend_factor: float = 5.0
-    account_hours_per_month: tuple[float, float] = (0.75, 0.136)  # mean 5.5 h, a long tail of over-served accounts
-    account_kept_days: float = 90.0  # account management continues this long after the last order
+    account_hours_per_month: tuple[float, float] = (0.75, 0.136)  # mean 5.5 h, long tail
+    account_kept_days: float = 90.0  # account management goes on this long after the last order
     # Gamma-Gamma spend per order: mean p * gamma / (q - 1) = 104
     spend_p: float = 6.0
     spend_q: float = 2.5
     spend_gamma: float = 26.0
     extra_lines_mean: float = 1.5  # lines per order = 1 + Poisson(this)
-    line_price_window: tuple[float, float] = (0.125, 1.25)  # a line's product, priced relative to its budget
+    line_price_window: tuple[float, float] = (0.125, 1.25)  # a line's product price / its budget
     max_quantity: int = 20
-    deal_seeker_share: float = 0.10  # customers who buy mostly on discount
+    deal_seeker_share: float = 0.10
     deal_seeker_discounted_lines: tuple[float, float] = (6.0, 3.0)  # Beta: mean 67% of lines
     usual_discounted_lines: tuple[float, float] = (1.0, 12.0)  # Beta: mean 8% of lines
     discount_rate_range: tuple[float, float] = (0.05, 0.30)
     shipping_fee: float = 4.95
     free_shipping_from: float = 50.0
-    # Order status: a few cancellations, returns heterogeneous with a tail of serial returners
+    # Order status: a few cancellations; returns heterogeneous, with serial returners
     cancelled_share: float = 0.03
     usual_return_rate: tuple[float, float] = (0.6, 12.0)  # Beta: mean 5%
     serial_returner_share: float = 0.06
     serial_return_rate: tuple[float, float] = (4.0, 3.0)  # Beta: mean 57%
-    serial_returner_rate_factor: float = 2.5  # serial returners order more often (bracketing)
-    # Service per order: most customers rarely call or chat, a high-maintenance segment does a lot
+    serial_returner_rate_factor: float = 2.5  # they order more often (bracketing)
+    # Service per order: most customers rarely call or chat, a high-maintenance segment a lot
     usual_calls_per_order: tuple[float, float] = (0.3, 1.5)  # mean 0.2
-    usual_chats_per_order: tuple[float, float] = (0.3, 1.0)  # mean 0.3 (live chat exists from 2024)
+    usual_chats_per_order: tuple[float, float] = (0.3, 1.0)  # mean 0.3 (live chat from 2024)
     high_maintenance_share: float = 0.06
     high_maintenance_calls_per_order: tuple[float, float] = (4.0, 0.8)  # mean 5
     high_maintenance_chats_per_order: tuple[float, float] = (4.0, 2.0)  # mean 2
@@ -176,8 +179,8 @@ SIGNAL_WEIGHTS = np.array([0.45, 0.30, 0.15, 0.10])
 
 @dataclass(frozen=True)
 class BadRow:
-    """One bad row per block: a clean row of `table` with `changes` applied ('{tag}' in a
-    value is the block's tag, keeping made-up keys unique), or an unchanged copy of it."""
+    """One bad row per block: a random clean row of `table` with `changes` applied ('{tag}' in
+    a value becomes the block's number, keeping made-up keys unique), or an exact copy of it."""
 
     table: str
     reason: str  # the rejection reason staging must give it (spec section 2)
@@ -186,82 +189,95 @@ class BadRow:
     exact_copy: bool = False
 
 
-NO_KEY = {"customers": "customer_id", "orders": "order_id", "order_items": "order_item_id",
-          "service_events": "event_id", "customer_signals": "signal_id"}
+def bad_rows_of(table: str, *rows: tuple) -> tuple[BadRow, ...]:
+    return tuple(BadRow(table, *row) for row in rows)
+
+
+def live_chats_in_2023() -> tuple[tuple, ...]:
+    """Live chats before the rate card has a live_chat rate (it starts on 2024-01-01)."""
+    days = ("2023-03-14 11:20:00", "2023-06-02 15:45:00", "2023-09-21 09:05:00", "2023-12-31 18:30:00")
+    return tuple(
+        ("no_rate", f"live_chat on {day[:10]}", {"event_id": f"EN{{tag}}{suffix}", "order_id": None,
+                                                  "activity": "live_chat", "occurred_at": day, "units": "1"})
+        for suffix, day in zip("ABCD", days)
+    )
+
 
 BAD_ROWS: tuple[BadRow, ...] = (
-    # customers
-    BadRow("customers", "missing_key", "customer_id empty", {"customer_id": ""}),
-    BadRow("customers", "duplicate_key", "exact copy of a customer", exact_copy=True),
-    BadRow("customers", "conflicting_duplicate", "key CD.. twice, region north", {"customer_id": "CD{tag}", "region": "north"}),
-    BadRow("customers", "conflicting_duplicate", "key CD.. twice, region south", {"customer_id": "CD{tag}", "region": "south"}),
-    BadRow("customers", "invalid_value", "signup_date 2024-13-45", {"customer_id": "CI{tag}A", "signup_date": "2024-13-45"}),
-    BadRow("customers", "invalid_value", "signup_date 03/15/2024", {"customer_id": "CI{tag}B", "signup_date": "03/15/2024"}),
-    # orders (OI..A and OI..E have items, which the cascade rejects as orphans)
-    BadRow("orders", "missing_key", "order_id null", {"order_id": None}),
-    BadRow("orders", "duplicate_key", "exact copy of an order", exact_copy=True),
-    BadRow("orders", "conflicting_duplicate", "key OD.. twice, shipping 0.00", {"order_id": "OD{tag}", "shipping_fee": "0.00"}),
-    BadRow("orders", "conflicting_duplicate", "key OD.. twice, shipping 4.95", {"order_id": "OD{tag}", "shipping_fee": "4.95"}),
-    BadRow("orders", "invalid_value", "status shipped", {"order_id": "OI{tag}A", "status": "shipped"}),
-    BadRow("orders", "invalid_value", "ordered_at 15/03/2024 10:00", {"order_id": "OI{tag}B", "ordered_at": "15/03/2024 10:00"}),
-    BadRow("orders", "invalid_value", "shipping_fee -4.95", {"order_id": "OI{tag}C", "shipping_fee": "-4.95"}),
-    BadRow("orders", "invalid_value", "shipping_fee free", {"order_id": "OI{tag}D", "shipping_fee": "free"}),
-    BadRow("orders", "invalid_value", "status empty (required)", {"order_id": "OI{tag}E", "status": ""}),
-    BadRow("orders", "orphan", "unknown customer CX..", {"order_id": "OO{tag}", "customer_id": "CX{tag}"}),
-    # order items
-    BadRow("order_items", "missing_key", "order_item_id blank", {"order_item_id": "  "}),
-    BadRow("order_items", "duplicate_key", "exact copy of an order line", exact_copy=True),
-    BadRow("order_items", "conflicting_duplicate", "key ID.. twice, quantity 1", {"order_item_id": "ID{tag}", "quantity": "1"}),
-    BadRow("order_items", "conflicting_duplicate", "key ID.. twice, quantity 2", {"order_item_id": "ID{tag}", "quantity": "2"}),
-    BadRow("order_items", "invalid_value", "quantity 2.5", {"order_item_id": "II{tag}A", "quantity": "2.5"}),
-    BadRow("order_items", "invalid_value", "quantity 0", {"order_item_id": "II{tag}B", "quantity": "0"}),
-    BadRow("order_items", "invalid_value", "unit_price abc", {"order_item_id": "II{tag}C", "unit_price": "abc"}),
-    BadRow("order_items", "invalid_value", "unit_price -5.00", {"order_item_id": "II{tag}D", "unit_price": "-5.00"}),
-    BadRow("order_items", "invalid_value", "discount_amount above quantity x unit_price",
-           {"order_item_id": "II{tag}E", "discount_amount": "99999.00"}),
-    BadRow("order_items", "invalid_value", "product_id empty (required)", {"order_item_id": "II{tag}F", "product_id": ""}),
-    BadRow("order_items", "orphan", "unknown order OX..", {"order_item_id": "IO{tag}", "order_id": "OX{tag}"}),
-    BadRow("order_items", "orphan", "cascade: its order OI..A is invalid", {"order_item_id": "IC{tag}A", "order_id": "OI{tag}A"}),
-    BadRow("order_items", "orphan", "cascade: its order OI..E is invalid", {"order_item_id": "IC{tag}E", "order_id": "OI{tag}E"}),
-    # service events
-    BadRow("service_events", "missing_key", "event_id empty", {"event_id": ""}),
-    BadRow("service_events", "duplicate_key", "exact copy of an event", exact_copy=True),
-    BadRow("service_events", "conflicting_duplicate", "key ED.. twice, units 1", {"event_id": "ED{tag}", "units": "1"}),
-    BadRow("service_events", "conflicting_duplicate", "key ED.. twice, units 3", {"event_id": "ED{tag}", "units": "3"}),
-    BadRow("service_events", "invalid_value", "activity teleport", {"event_id": "EI{tag}A", "activity": "teleport"}),
-    BadRow("service_events", "invalid_value", "units two", {"event_id": "EI{tag}B", "units": "two"}),
-    BadRow("service_events", "invalid_value", "occurred_at yesterday", {"event_id": "EI{tag}C", "occurred_at": "yesterday"}),
-    BadRow("service_events", "orphan", "unknown order OX..", {"event_id": "EO{tag}A", "order_id": "OX{tag}"}),
-    BadRow("service_events", "orphan", "unknown customer CX..",
-           {"event_id": "EO{tag}B", "customer_id": "CX{tag}", "order_id": None}),
-    *(
-        BadRow("service_events", "no_rate", f"live_chat on {day[:10]}, before its rate starts",
-               {"event_id": f"EN{{tag}}{suffix}", "order_id": None, "activity": "live_chat",
-                "occurred_at": day, "units": "1"})
-        for suffix, day in zip("ABCD", ("2023-03-14 11:20:00", "2023-06-02 15:45:00",
-                                         "2023-09-21 09:05:00", "2023-12-31 18:30:00"))
+    *bad_rows_of(
+        "customers",
+        ("missing_key", "customer_id empty", {"customer_id": ""}),
+        ("duplicate_key", "exact copy of a customer", {}, True),
+        ("conflicting_duplicate", "key CD.. twice: region north", {"customer_id": "CD{tag}", "region": "north"}),
+        ("conflicting_duplicate", "key CD.. twice: region south", {"customer_id": "CD{tag}", "region": "south"}),
+        ("invalid_value", "signup_date 2024-13-45", {"customer_id": "CI{tag}A", "signup_date": "2024-13-45"}),
+        ("invalid_value", "signup_date 03/15/2024", {"customer_id": "CI{tag}B", "signup_date": "03/15/2024"}),
     ),
-    # customer signals
-    BadRow("customer_signals", "missing_key", "signal_id null", {"signal_id": None}),
-    BadRow("customer_signals", "duplicate_key", "exact copy of a signal", exact_copy=True),
-    BadRow("customer_signals", "conflicting_duplicate", "key SD.. twice, review", {"signal_id": "SD{tag}", "signal_type": "review"}),
-    BadRow("customer_signals", "conflicting_duplicate", "key SD.. twice, feedback", {"signal_id": "SD{tag}", "signal_type": "feedback"}),
-    BadRow("customer_signals", "invalid_value", "signal_type rumour", {"signal_id": "SI{tag}A", "signal_type": "rumour"}),
-    BadRow("customer_signals", "invalid_value", "occurred_at 2024-02-30", {"signal_id": "SI{tag}B", "occurred_at": "2024-02-30"}),
-    BadRow("customer_signals", "orphan", "unknown customer CX..", {"signal_id": "SO{tag}", "customer_id": "CX{tag}"}),
+    *bad_rows_of(  # OI..A and OI..E have items: the cascade rejects them as orphans
+        "orders",
+        ("missing_key", "order_id null", {"order_id": None}),
+        ("duplicate_key", "exact copy of an order", {}, True),
+        ("conflicting_duplicate", "key OD.. twice: shipping 0.00", {"order_id": "OD{tag}", "shipping_fee": "0.00"}),
+        ("conflicting_duplicate", "key OD.. twice: shipping 4.95", {"order_id": "OD{tag}", "shipping_fee": "4.95"}),
+        ("invalid_value", "status shipped", {"order_id": "OI{tag}A", "status": "shipped"}),
+        ("invalid_value", "ordered_at 15/03/2024 10:00", {"order_id": "OI{tag}B", "ordered_at": "15/03/2024 10:00"}),
+        ("invalid_value", "shipping_fee -4.95", {"order_id": "OI{tag}C", "shipping_fee": "-4.95"}),
+        ("invalid_value", "shipping_fee free", {"order_id": "OI{tag}D", "shipping_fee": "free"}),
+        ("invalid_value", "status empty (required)", {"order_id": "OI{tag}E", "status": ""}),
+        ("orphan", "unknown customer CX..", {"order_id": "OO{tag}", "customer_id": "CX{tag}"}),
+    ),
+    *bad_rows_of(
+        "order_items",
+        ("missing_key", "order_item_id blank", {"order_item_id": "  "}),
+        ("duplicate_key", "exact copy of an order line", {}, True),
+        ("conflicting_duplicate", "key ID.. twice: quantity 1", {"order_item_id": "ID{tag}", "quantity": "1"}),
+        ("conflicting_duplicate", "key ID.. twice: quantity 2", {"order_item_id": "ID{tag}", "quantity": "2"}),
+        ("invalid_value", "quantity 2.5", {"order_item_id": "II{tag}A", "quantity": "2.5"}),
+        ("invalid_value", "quantity 0", {"order_item_id": "II{tag}B", "quantity": "0"}),
+        ("invalid_value", "unit_price abc", {"order_item_id": "II{tag}C", "unit_price": "abc"}),
+        ("invalid_value", "unit_price -5.00", {"order_item_id": "II{tag}D", "unit_price": "-5.00"}),
+        ("invalid_value", "discount above quantity x unit_price",
+         {"order_item_id": "II{tag}E", "discount_amount": "99999.00"}),
+        ("invalid_value", "product_id empty (required)", {"order_item_id": "II{tag}F", "product_id": ""}),
+        ("orphan", "unknown order OX..", {"order_item_id": "IO{tag}", "order_id": "OX{tag}"}),
+        ("orphan", "cascade: its order OI..A is invalid", {"order_item_id": "IC{tag}A", "order_id": "OI{tag}A"}),
+        ("orphan", "cascade: its order OI..E is invalid", {"order_item_id": "IC{tag}E", "order_id": "OI{tag}E"}),
+    ),
+    *bad_rows_of(
+        "service_events",
+        ("missing_key", "event_id empty", {"event_id": ""}),
+        ("duplicate_key", "exact copy of an event", {}, True),
+        ("conflicting_duplicate", "key ED.. twice: units 1", {"event_id": "ED{tag}", "units": "1"}),
+        ("conflicting_duplicate", "key ED.. twice: units 3", {"event_id": "ED{tag}", "units": "3"}),
+        ("invalid_value", "activity teleport", {"event_id": "EI{tag}A", "activity": "teleport"}),
+        ("invalid_value", "units two", {"event_id": "EI{tag}B", "units": "two"}),
+        ("invalid_value", "occurred_at yesterday", {"event_id": "EI{tag}C", "occurred_at": "yesterday"}),
+        ("orphan", "unknown order OX..", {"event_id": "EO{tag}A", "order_id": "OX{tag}"}),
+        ("orphan", "unknown customer CX..", {"event_id": "EO{tag}B", "customer_id": "CX{tag}", "order_id": None}),
+        *live_chats_in_2023(),
+    ),
+    *bad_rows_of(
+        "customer_signals",
+        ("missing_key", "signal_id null", {"signal_id": None}),
+        ("duplicate_key", "exact copy of a signal", {}, True),
+        ("conflicting_duplicate", "key SD.. twice: review", {"signal_id": "SD{tag}", "signal_type": "review"}),
+        ("conflicting_duplicate", "key SD.. twice: feedback", {"signal_id": "SD{tag}", "signal_type": "feedback"}),
+        ("invalid_value", "signal_type rumour", {"signal_id": "SI{tag}A", "signal_type": "rumour"}),
+        ("invalid_value", "occurred_at 2024-02-30", {"signal_id": "SI{tag}B", "occurred_at": "2024-02-30"}),
+        ("orphan", "unknown customer CX..", {"signal_id": "SO{tag}", "customer_id": "CX{tag}"}),
+    ),
 )
 
 
 @dataclass(frozen=True)
 class ValidVariant:
-    """A clean row rewritten in a valid but untidy form (staging must normalise, not reject):
-    `column` of one row per block whose value is `only_if` (any value when None) becomes
-    `rewrite(value)`."""
+    """A clean row written in a valid but untidy form, which staging must normalise, not reject:
+    `column` of one row per block (a row holding `only_if`, when given) becomes `rewrite(value)`."""
 
     table: str
     column: str
     detail: str
-    rewrite: object  # callable str -> str | None
+    rewrite: Callable[[str], str | None]
     only_if: str | None = None
 
 
@@ -271,7 +287,8 @@ VALID_VARIANTS: tuple[ValidVariant, ...] = (
     ValidVariant("orders", "status", "status capitalised", str.capitalize),
     ValidVariant("orders", "ordered_at", "ordered_at as a date (midnight)", lambda value: value[:10]),
     ValidVariant("orders", "shipping_fee", "shipping_fee empty (means 0)", lambda value: "", only_if="0.00"),
-    ValidVariant("order_items", "discount_amount", "discount_amount empty (means 0)", lambda value: None, only_if="0.00"),
+    ValidVariant("order_items", "discount_amount", "discount_amount empty (means 0)", lambda value: None,
+                 only_if="0.00"),
     ValidVariant("order_items", "product_category", "product_category empty (optional)", lambda value: ""),
     ValidVariant("service_events", "activity", "activity with capitals and spaces", lambda value: " Support_Call ",
                  only_if="support_call"),
@@ -316,6 +333,7 @@ def ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
 
 
 def money(amounts: np.ndarray) -> pa.Array:
+    """Amounts with 2 decimals: 4.95, 0.00."""
     cents = np.rint(np.asarray(amounts) * 100).astype(np.int64)
     whole = pa.array(cents // 100).cast(pa.string())
     fraction = pc.utf8_lpad(pa.array(cents % 100).cast(pa.string()), 2, "0")
@@ -323,16 +341,23 @@ def money(amounts: np.ndarray) -> pa.Array:
 
 
 def timestamps(days: np.ndarray) -> pa.Array:
+    """Fractional day numbers as 'YYYY-MM-DD HH:MM:SS' (Arrow casts timestamps to ISO text)."""
     seconds = HISTORY_START.astype("datetime64[s]") + np.rint(np.asarray(days) * 86400).astype("timedelta64[s]")
-    return pc.strftime(pa.array(seconds), format="%Y-%m-%d %H:%M:%S")
+    return pa.array(seconds).cast(pa.string())
 
 
 def dates(days: np.ndarray) -> pa.Array:
-    return pc.strftime(pa.array(HISTORY_START + np.floor(days).astype("timedelta64[D]")), format="%Y-%m-%d")
+    """Fractional day numbers as 'YYYY-MM-DD'."""
+    return pa.array(HISTORY_START + np.floor(days).astype("timedelta64[D]")).cast(pa.string())
 
 
 def text(values: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(values).astype(str), pa.string())
+
+
+def labels(names: np.ndarray, index: np.ndarray) -> pa.Array:
+    """names[index] as text, without building a NumPy array of strings."""
+    return pa.array(names, pa.string()).take(pa.array(index))
 
 
 def numbers(values: np.ndarray) -> pa.Array:
@@ -353,17 +378,17 @@ class Catalogue:
 
     @classmethod
     def build(cls, rng: np.random.Generator) -> Catalogue:
-        ids_, categories, prices, costs = [], [], [], []
+        product_ids, categories, prices, costs = [], [], [], []
         for index, (category, ((low, high), margin)) in enumerate(CATEGORIES.items()):
             price = np.round(np.exp(rng.uniform(np.log(low), np.log(high), PRODUCTS_PER_CATEGORY)), 2)
             product_margin = np.clip(rng.normal(margin, 0.05, PRODUCTS_PER_CATEGORY), 0.03, 0.85)
-            ids_ += [f"P{index + 1}{n:03d}" for n in range(PRODUCTS_PER_CATEGORY)]
+            product_ids += [f"P{index + 1}{n:03d}" for n in range(PRODUCTS_PER_CATEGORY)]
             categories += [category] * PRODUCTS_PER_CATEGORY
             prices.append(price)
             costs.append(np.round(price * (1 - product_margin), 2))
         price = np.concatenate(prices)
         by_price = np.argsort(price, kind="stable")
-        return cls(np.array(ids_)[by_price], np.array(categories)[by_price], price[by_price],
+        return cls(np.array(product_ids)[by_price], np.array(categories)[by_price], price[by_price],
                    np.concatenate(costs)[by_price])
 
     def products_near(self, rng: np.random.Generator, budget: np.ndarray, window: tuple[float, float]) -> np.ndarray:
@@ -383,8 +408,8 @@ class Customers:
     never_orders: np.ndarray
     signup_day: np.ndarray
     first_order_day: np.ndarray
-    weekly_rate: np.ndarray
-    dropout: np.ndarray
+    weekly_rate: np.ndarray  # lambda of the BG/NBD model
+    dropout: np.ndarray  # p of the BG/NBD model
     spend_rate: np.ndarray  # nu of the Gamma-Gamma model
     return_rate: np.ndarray
     discounted_lines: np.ndarray
@@ -395,7 +420,8 @@ class Customers:
 
 @dataclass(frozen=True)
 class Orders:
-    """Orders of a chunk: which customer, when (fractional day number), value, status."""
+    """Orders of a chunk, sorted by customer and time: customer index, fractional day number,
+    drawn value, status."""
 
     customer: np.ndarray
     day: np.ndarray
@@ -409,17 +435,25 @@ def draw_customers(rng: np.random.Generator, n: int, b: Behaviour) -> Customers:
     is_serial_returner = rng.random(n) < b.serial_returner_share
     is_deal_seeker = rng.random(n) < b.deal_seeker_share
     is_high_maintenance = rng.random(n) < b.high_maintenance_share
+    never_orders = (rng.random(n) < b.never_orders_share) & ~is_business
+    first_order_day = signup_day + rng.exponential(b.signup_to_first_order_days, n)
+    weekly_rate = (
+        np.where(is_business, gamma(rng, b.business_weekly_rate, n), rng.gamma(b.purchase_r, 1 / b.purchase_alpha, n))
+        * np.where(is_serial_returner, b.serial_returner_rate_factor, 1.0)
+        * np.where(is_high_maintenance, b.high_maintenance_rate_factor, 1.0)
+    )
+    dropout = np.where(is_business, beta(rng, b.business_dropout, n), rng.beta(b.dropout_a, b.dropout_b, n))
+    spend_rate = rng.gamma(b.spend_q, 1 / b.spend_gamma, n) / np.where(is_business, b.business_spend_factor, 1)
     return Customers(
         is_business=is_business,
-        never_orders=(rng.random(n) < b.never_orders_share) & ~is_business,
+        never_orders=never_orders,
         signup_day=signup_day,
-        first_order_day=signup_day + rng.exponential(b.signup_to_first_order_days, n),
-        weekly_rate=np.where(is_business, gamma(rng, b.business_weekly_rate, n), rng.gamma(b.purchase_r, 1 / b.purchase_alpha, n))
-        * np.where(is_serial_returner, b.serial_returner_rate_factor, 1.0)
-        * np.where(is_high_maintenance, b.high_maintenance_rate_factor, 1.0),
-        dropout=np.where(is_business, beta(rng, b.business_dropout, n), rng.beta(b.dropout_a, b.dropout_b, n)),
-        spend_rate=rng.gamma(b.spend_q, 1 / b.spend_gamma, n) / np.where(is_business, b.business_spend_factor, 1),
-        return_rate=np.where(is_serial_returner, beta(rng, b.serial_return_rate, n), beta(rng, b.usual_return_rate, n)),
+        first_order_day=first_order_day,
+        weekly_rate=weekly_rate,
+        dropout=dropout,
+        spend_rate=spend_rate,
+        return_rate=np.where(is_serial_returner, beta(rng, b.serial_return_rate, n),
+                             beta(rng, b.usual_return_rate, n)),
         discounted_lines=np.where(is_deal_seeker, beta(rng, b.deal_seeker_discounted_lines, n),
                                   beta(rng, b.usual_discounted_lines, n)),
         calls_per_order=np.where(is_high_maintenance, gamma(rng, b.high_maintenance_calls_per_order, n),
@@ -433,7 +467,7 @@ def draw_customers(rng: np.random.Generator, n: int, b: Behaviour) -> Customers:
 def draw_orders(rng: np.random.Generator, c: Customers, b: Behaviour) -> Orders:
     """BG/NBD timing from the first order on, Gamma-Gamma values, heterogeneous returns."""
     n = len(c.weekly_rate)
-    # Repeat purchases until drop-out: 1 + Geometric(p) purchases if the history were endless.
+    # Purchases until drop-out, were the history endless: the first, then 1 + Geometric(p) - 1 repeats.
     possible = np.where(c.never_orders, 0, np.minimum(1 + rng.geometric(c.dropout), b.max_purchases))
     customer = np.repeat(np.arange(n), possible)
     gap_days = rng.exponential(DAYS_PER_WEEK / c.weekly_rate[customer])
@@ -449,8 +483,9 @@ def draw_orders(rng: np.random.Generator, c: Customers, b: Behaviour) -> Orders:
     return Orders(customer, day, value, status)
 
 
-def draw_order_lines(rng: np.random.Generator, c: Customers, orders: Orders, catalogue: Catalogue, b: Behaviour) -> dict:
-    """Split each order's value over 1 + Poisson lines and fill each with a product near its budget."""
+def draw_order_lines(rng: np.random.Generator, c: Customers, orders: Orders, catalogue: Catalogue,
+                     b: Behaviour) -> dict[str, np.ndarray]:
+    """Split each order's value over 1 + Poisson lines; fill each with a product near its budget."""
     n_orders = len(orders.value)
     lines = 1 + rng.poisson(b.extra_lines_mean, n_orders)
     order = np.repeat(np.arange(n_orders), lines)
@@ -467,53 +502,57 @@ def draw_order_lines(rng: np.random.Generator, c: Customers, orders: Orders, cat
 
 
 def last_order_day(orders: Orders, n_customers: int) -> np.ndarray:
-    """Day of each customer's last order (orders come sorted by customer and day); -1 without."""
+    """Day of each customer's last order (orders are sorted by customer and day); -1 without."""
     counts = np.bincount(orders.customer, minlength=n_customers)
     last = np.full(n_customers, -1.0)
     last[counts > 0] = orders.day[np.cumsum(counts)[counts > 0] - 1]
     return last
 
 
-def service_event_part(customer, order, activity: str, day, units) -> dict:
+def events_of(activity: str, customer: np.ndarray, order: np.ndarray, day: np.ndarray,
+              units: np.ndarray) -> dict[str, np.ndarray]:
     return dict(customer=customer, order=order, activity=np.full(len(customer), activity), day=day, units=units)
 
 
-def draw_service_events(rng: np.random.Generator, c: Customers, orders: Orders, b: Behaviour) -> dict:
-    """Returns handled, support calls, live chats and account-manager hours."""
-    n_orders = len(orders.day)
+def draw_service_events(rng: np.random.Generator, c: Customers, orders: Orders, b: Behaviour) -> dict[str, np.ndarray]:
+    """Returns handled, support calls, live chats (from 2024) and account-manager hours.
+    `order` is the order's index in the chunk, -1 for an event not about an order."""
+    n_orders, n_customers = len(orders.day), len(c.is_business)
     returned = np.flatnonzero(orders.status == "returned")
     calls = np.repeat(np.arange(n_orders), rng.poisson(c.calls_per_order[orders.customer]))
     chat_counts = np.where(orders.day >= LIVE_CHAT_DAY, rng.poisson(c.chats_per_order[orders.customer]), 0)
     chats = np.repeat(np.arange(n_orders), chat_counts)
     about_order = rng.random(len(calls)) < b.call_about_order_share
 
-    managed = np.flatnonzero(np.bincount(orders.customer, minlength=len(c.is_business)) * c.is_business)
-    managed_until = np.minimum(last_order_day(orders, len(c.is_business))[managed] + b.account_kept_days, HISTORY_DAYS)
+    # Business accounts are managed monthly from their first order until a while after their last.
+    managed = np.flatnonzero(np.bincount(orders.customer, minlength=n_customers) * c.is_business)
+    managed_until = np.minimum(last_order_day(orders, n_customers)[managed] + b.account_kept_days, HISTORY_DAYS)
     months = np.maximum((managed_until - c.first_order_day[managed]) // 30, 0).astype(np.int64)
     managed_customer = np.repeat(managed, months)
     month_start = c.first_order_day[managed_customer] + 30 * segment_positions(months)
+    one = np.ones
 
     parts = [
-        service_event_part(orders.customer[returned], returned, "return_handling",
-                           during_the_day(rng, orders.day[returned] + rng.uniform(4, 20, len(returned))),
-                           np.ones(len(returned), np.int64)),
-        service_event_part(orders.customer[calls], np.where(about_order, calls, -1), "support_call",
-                           during_the_day(rng, orders.day[calls] + rng.uniform(0, 10, len(calls))),
-                           np.ones(len(calls), np.int64)),
-        service_event_part(orders.customer[chats], np.full(len(chats), -1), "live_chat",
-                           during_the_day(rng, orders.day[chats] + rng.uniform(0, 3, len(chats))),
-                           np.ones(len(chats), np.int64)),
-        service_event_part(managed_customer, np.full(len(managed_customer), -1), "account_management",
-                           during_the_day(rng, month_start + rng.uniform(0, 28, len(managed_customer))),
-                           np.maximum(np.round(gamma(rng, b.account_hours_per_month, len(managed_customer)) * 4) / 4, 0.25)),
+        events_of("return_handling", orders.customer[returned], returned,
+                  during_the_day(rng, orders.day[returned] + rng.uniform(4, 20, len(returned))),
+                  one(len(returned), np.int64)),
+        events_of("support_call", orders.customer[calls], np.where(about_order, calls, -1),
+                  during_the_day(rng, orders.day[calls] + rng.uniform(0, 10, len(calls))),
+                  one(len(calls), np.int64)),
+        events_of("live_chat", orders.customer[chats], np.full(len(chats), -1),
+                  during_the_day(rng, orders.day[chats] + rng.uniform(0, 3, len(chats))),
+                  one(len(chats), np.int64)),
+        events_of("account_management", managed_customer, np.full(len(managed_customer), -1),
+                  during_the_day(rng, month_start + rng.uniform(0, 28, len(managed_customer))),
+                  np.maximum(np.round(gamma(rng, b.account_hours_per_month, len(managed_customer)) * 4) / 4, 0.25)),
     ]
     events = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
-    # Events of the last weeks may fall after the last order date: valid, not counted yet.
+    # Events of the last weeks may fall after the last order date: valid, just not counted yet.
     keep = events["day"] < HISTORY_DAYS + b.events_after_history_days
     return {key: value[keep] for key, value in events.items()}
 
 
-def draw_signals(rng: np.random.Generator, c: Customers, orders: Orders, b: Behaviour) -> dict:
+def draw_signals(rng: np.random.Generator, c: Customers, orders: Orders, b: Behaviour) -> dict[str, np.ndarray]:
     """Advocacy from customers who ordered, concentrated in the advocates."""
     has_ordered = np.bincount(orders.customer, minlength=len(c.is_advocate)) > 0
     mean = np.where(c.is_advocate, b.signals_per_advocate, b.signals_per_other)
@@ -542,8 +581,8 @@ class Offsets:
 
 
 def table_ids(table: str, offsets: Offsets, count: int) -> pa.Array:
-    prefix, width = ID_FORMATS[table]
-    return ids(prefix, getattr(offsets, table) + np.arange(count) + 1, width)
+    letter, width = ID_FORMATS[table]
+    return ids(letter, getattr(offsets, table) + np.arange(count) + 1, width)
 
 
 def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, catalogue: Catalogue,
@@ -557,7 +596,6 @@ def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, cat
 
     customer_id = table_ids("customers", offsets, n)
     order_id = table_ids("orders", offsets, len(orders.day))
-    event_order = pa.array(np.maximum(events["order"], 0))
     product = lines["product"]
     channel = np.where(c.is_business, "sales_team", CONSUMER_CHANNELS[rng.integers(0, len(CONSUMER_CHANNELS), n)])
     domain = np.where(c.is_business, "@company.example", "@example.com")
@@ -565,7 +603,7 @@ def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, cat
         "customers": {
             "customer_id": customer_id,
             "signup_date": dates(c.signup_day),
-            "region": text(REGIONS[rng.integers(0, len(REGIONS), n)]),
+            "region": labels(REGIONS, rng.integers(0, len(REGIONS), n)),
             "acquisition_channel": text(channel),
             "email": pc.binary_join_element_wise(pc.utf8_lower(customer_id), text(domain), ""),
         },
@@ -579,8 +617,8 @@ def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, cat
         "order_items": {
             "order_item_id": table_ids("order_items", offsets, len(product)),
             "order_id": order_id.take(pa.array(lines["order"])),
-            "product_id": text(catalogue.product_id[product]),
-            "product_category": text(catalogue.category[product]),
+            "product_id": labels(catalogue.product_id, product),
+            "product_category": labels(catalogue.category, product),
             "quantity": numbers(lines["quantity"]),
             "unit_price": money(catalogue.price[product]),
             "unit_cost": money(catalogue.cost[product]),
@@ -589,8 +627,8 @@ def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, cat
         "service_events": {
             "event_id": table_ids("service_events", offsets, len(events["customer"])),
             "customer_id": customer_id.take(pa.array(events["customer"])),
-            # an event not about an order leaves order_id empty
-            "order_id": pc.if_else(pa.array(events["order"] >= 0), order_id.take(event_order),
+            "order_id": pc.if_else(pa.array(events["order"] >= 0),
+                                   order_id.take(pa.array(np.maximum(events["order"], 0))),
                                    pa.scalar(None, pa.string())),
             "activity": text(events["activity"]),
             "occurred_at": timestamps(events["day"]),
@@ -633,27 +671,9 @@ def with_tag(changes: dict[str, str | None], tag: str) -> dict[str, str | None]:
     return {column: None if value is None else value.format(tag=tag) for column, value in changes.items()}
 
 
-def inject(rng: np.random.Generator, tables: dict[str, pa.Table], first_block: int, blocks: int) -> dict[str, pa.Table]:
-    """Per block: rewrite the VALID_VARIANTS rows in place and add the BAD_ROWS, scattered."""
-    result = {}
-    for name, table in tables.items():
-        bad_rows = [row for row in BAD_ROWS if row.table == name] * blocks
-        variants = [variant for variant in VALID_VARIANTS if variant.table == name] * blocks
-        rows = pick_rows(rng, table, bad_rows + variants)
-        per_block = len(bad_rows) // blocks
-        extra = [
-            base if row.exact_copy else {**base, **with_tag(row.changes, f"{first_block + i // per_block:06d}")}
-            for i, (row, base) in enumerate(zip(bad_rows, table.take(pa.array(rows[: len(bad_rows)])).to_pylist()))
-        ]
-        table = rewrite_variants(table, variants, rows[len(bad_rows):])
-        result[name] = scatter(rng, table, pa.Table.from_pylist(extra, table.schema))
-    return result
-
-
 def rewrite_variants(table: pa.Table, variants: list[ValidVariant], rows: np.ndarray) -> pa.Table:
     for column in sorted({variant.column for variant in variants}):
-        chosen = [(int(row), variant) for row, variant in zip(rows, variants) if variant.column == column]
-        chosen.sort(key=lambda pair: pair[0])
+        chosen = sorted((int(row), variant) for row, variant in zip(rows, variants) if variant.column == column)
         values = table.column(column).combine_chunks()
         mask = np.zeros(table.num_rows, bool)
         mask[[row for row, _ in chosen]] = True
@@ -669,7 +689,26 @@ def scatter(rng: np.random.Generator, clean: pa.Table, bad: pa.Table) -> pa.Tabl
     return pa.concat_tables([clean, bad]).take(pa.array(np.argsort(position, kind="stable")))
 
 
+def inject(rng: np.random.Generator, tables: dict[str, pa.Table], first_block: int, blocks: int) -> dict[str, pa.Table]:
+    """Per block: rewrite the VALID_VARIANTS rows in place and add the BAD_ROWS, scattered."""
+    result = {}
+    for name, table in tables.items():
+        bad_rows = [row for row in BAD_ROWS if row.table == name] * blocks
+        variants = [variant for variant in VALID_VARIANTS if variant.table == name] * blocks
+        rows = pick_rows(rng, table, bad_rows + variants)
+        per_block = len(bad_rows) // blocks
+        bases = table.take(pa.array(rows[: len(bad_rows)])).to_pylist()
+        extra = [
+            base if row.exact_copy else {**base, **with_tag(row.changes, f"{first_block + i // per_block:06d}")}
+            for i, (row, base) in enumerate(zip(bad_rows, bases))
+        ]
+        table = rewrite_variants(table, variants, rows[len(bad_rows):])
+        result[name] = scatter(rng, table, pa.Table.from_pylist(extra, table.schema))
+    return result
+
+
 def blocks_in(n_customers: int) -> int:
+    """Bad-row blocks of a chunk: one per BAD_ROW_BLOCK customers, at least one."""
     return max(1, round(n_customers / BAD_ROW_BLOCK))
 
 
@@ -688,14 +727,15 @@ class Writers:
 
     def __init__(self, out_dir: Path, file_format: str, prefix: str):
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.writers = {}
+        self.writers: dict[str, pq.ParquetWriter | pacsv.CSVWriter] = {}
         for name, columns in TABLE_COLUMNS.items():
             path = out_dir / f"{prefix}{name}.{file_format}"
             schema = pa.schema([(column, pa.string()) for column in columns])
             if file_format == "parquet":
                 self.writers[name] = pq.ParquetWriter(path, schema, compression="zstd")
             else:
-                self.writers[name] = pacsv.CSVWriter(path, schema, write_options=pacsv.WriteOptions(quoting_style="needed"))
+                options = pacsv.WriteOptions(quoting_style="needed")
+                self.writers[name] = pacsv.CSVWriter(path, schema, write_options=options)
 
     def write(self, tables: dict[str, pa.Table]) -> None:
         for name, table in tables.items():
@@ -726,6 +766,7 @@ def generate(n_customers: int, out_dir: Path, file_format: str = "csv", prefix: 
     """Write every table to out_dir/<prefix><table>.<file_format>.
 
     Returns, per table, its row count ('rows') and the bad rows injected per intended reason.
+    The output depends on the arguments only (chunk_size included).
     """
     if n_customers < MIN_CUSTOMERS:
         raise ValueError(f"at least {MIN_CUSTOMERS} customers, so every bad row finds rows to copy")
@@ -753,9 +794,10 @@ def generate(n_customers: int, out_dir: Path, file_format: str = "csv", prefix: 
     return {name: {"rows": rows[name], **counts} for name, counts in injected_counts(offsets.blocks).items()}
 
 
-# ---------------------------------------------------------------- the value figures (--report)
+# ---------------------------------------------------------------- the customer value figures (--report)
 
 def raw_relation(folder: Path, file_format: str, prefix: str, table: str) -> str:
+    """DuckDB relation reading one generated file, every column as text."""
     path = folder / f"{prefix}{table}.{file_format}"
     if file_format == "parquet":
         return f"read_parquet('{path}')"
@@ -764,119 +806,126 @@ def raw_relation(folder: Path, file_format: str, prefix: str, table: str) -> str
 
 def clean_rows_sql(folder: Path, file_format: str, prefix: str, table: str) -> str:
     """The rows the generator meant to be valid: a clean id (one letter, digits), one copy of
-    exact duplicates. (The made-up keys of bad rows have two letters or are empty.)"""
+    exact duplicates. (The keys made up for bad rows have two letters or are empty.)"""
     letter, _ = ID_FORMATS[table]
     key = TABLE_COLUMNS[table][0]
     return (f"select distinct * from {raw_relation(folder, file_format, prefix, table)}"
             f" where regexp_full_match({key}, '{letter}[0-9]+')")
 
 
-def report(folder: Path, file_format: str = "csv", prefix: str = DEMO_PREFIX) -> dict[str, float]:
-    """Customer value figures of spec sections 3-5, computed on the clean rows of the files:
-    row counts, share of ordering customers with margin after cost to serve < 0, share of total
-    margin earned by the best 20%, and the peak of the whale curve."""
-    def clean(table: str) -> str:
-        return clean_rows_sql(folder, file_format, prefix, table)
+REPORT_SQL = """
+with rates as (
+    select
+        activity,
+        cast(cost_per_unit as decimal(18, 4)) as cost_per_unit,
+        coalesce(cast(nullif(valid_from, '') as date), date '0001-01-01') as valid_from,
+        coalesce(cast(nullif(valid_to, '') as date), date '9999-12-31') as valid_to
+    from read_csv('{rate_card}', all_varchar = true)
+),
+orders as (
+    select
+        order_id,
+        customer_id,
+        cast(cast(ordered_at as timestamp) as date) as ordered_date,
+        lower(trim(status)) as status,
+        coalesce(cast(nullif(shipping_fee, '') as decimal(18, 4)), 0) as shipping_fee
+    from ({orders})
+),
+as_of as (select max(ordered_date) as as_of_date from orders),
+lines as (
+    select
+        order_id,
+        sum(cast(quantity as integer) * cast(unit_price as decimal(18, 4))
+            - coalesce(cast(nullif(discount_amount, '') as decimal(18, 4)), 0)) as net_sales,
+        sum(cast(quantity as integer) * cast(unit_cost as decimal(18, 4))) as line_cost
+    from ({order_items})
+    group by order_id
+),
+order_margins as (
+    select
+        orders.*,
+        case when status = 'completed' then lines.net_sales + shipping_fee else 0 end as revenue,
+        case when status = 'completed' then lines.line_cost else 0 end as cogs
+    from orders inner join lines using (order_id)
+    where ordered_date <= (select as_of_date from as_of)
+),
+drivers as (
+    select customer_id, 'order_processing' as activity, ordered_date as driver_date, 1 as units
+    from order_margins
+    union all
+    select customer_id, 'delivery', ordered_date, 1
+    from order_margins where status in ('completed', 'returned')
+    union all
+    select
+        customer_id,
+        lower(trim(activity)),
+        cast(cast(occurred_at as timestamp) as date),
+        cast(units as decimal(18, 4))
+    from ({service_events})
+    where cast(cast(occurred_at as timestamp) as date) <= (select as_of_date from as_of)
+),
+costs as (
+    select drivers.customer_id, sum(drivers.units * rates.cost_per_unit) as cost_to_serve
+    from drivers inner join rates
+        on drivers.activity = rates.activity
+        and drivers.driver_date >= rates.valid_from
+        and drivers.driver_date < rates.valid_to
+    group by drivers.customer_id
+),
+customers as (
+    select
+        customer_id,
+        sum(revenue) as revenue,
+        sum(revenue - cogs) - coalesce(any_value(cost_to_serve), 0) as margin
+    from order_margins left join costs using (customer_id)
+    group by customer_id
+),
+ranked as (
+    select
+        *,
+        row_number() over value_order as value_rank,
+        count(*) over () as population,
+        sum(margin) over value_order / sum(margin) over () as cumulative_margin_share
+    from customers
+    window value_order as (order by margin desc, revenue desc, customer_id)
+)
+select
+    any_value(population) as customers_with_orders,
+    avg(case when margin < 0 then 1 else 0 end) as share_unprofitable,
+    max(cumulative_margin_share) filter (where value_rank = ceil(0.2 * population)) as top_20_margin_share,
+    max(cumulative_margin_share) as whale_curve_peak,
+    arg_max(value_rank, cumulative_margin_share) / any_value(population) as whale_curve_peak_at,
+    sum(revenue) as revenue,
+    sum(margin) as margin_after_cost_to_serve
+from ranked
+"""
 
-    counts = {}
+
+def report(folder: Path, file_format: str = "csv", prefix: str = DEMO_PREFIX) -> dict[str, float]:
+    """Customer value figures (spec sections 3-5) on the clean rows of generated files: rows per
+    table, customers with orders, share of them with margin after cost to serve < 0, share of
+    total margin earned by the best 20%, and the peak of the whale curve (and where it is)."""
     with duckdb.connect() as connection:
+        counts = {}
         for table in TABLE_COLUMNS:
-            counts[table] = connection.sql(
-                f"select count(*) from {raw_relation(folder, file_format, prefix, table)}").fetchone()[0]
-        figures = connection.sql(f"""
-            with rates as (
-                select
-                    activity,
-                    cast(cost_per_unit as decimal(18, 4)) as cost_per_unit,
-                    coalesce(cast(nullif(valid_from, '') as date), date '0001-01-01') as valid_from,
-                    coalesce(cast(nullif(valid_to, '') as date), date '9999-12-31') as valid_to
-                from read_csv('{RATE_CARD}', all_varchar = true)
-            ),
-            orders as (
-                select
-                    order_id,
-                    customer_id,
-                    cast(cast(ordered_at as timestamp) as date) as ordered_date,
-                    lower(trim(status)) as status,
-                    coalesce(cast(nullif(shipping_fee, '') as decimal(18, 4)), 0) as shipping_fee
-                from ({clean('orders')})
-            ),
-            as_of as (select max(ordered_date) as as_of_date from orders),
-            lines as (
-                select
-                    order_id,
-                    sum(cast(quantity as integer) * cast(unit_price as decimal(18, 4))
-                        - coalesce(cast(nullif(discount_amount, '') as decimal(18, 4)), 0)) as net_sales,
-                    sum(cast(quantity as integer) * cast(unit_cost as decimal(18, 4))) as line_cost
-                from ({clean('order_items')})
-                group by order_id
-            ),
-            order_margins as (
-                select
-                    orders.*,
-                    case when status = 'completed' then lines.net_sales + shipping_fee else 0 end as revenue,
-                    case when status = 'completed' then lines.line_cost else 0 end as cogs
-                from orders join lines using (order_id)
-                where ordered_date <= (select as_of_date from as_of)
-            ),
-            drivers as (
-                select customer_id, 'order_processing' as activity, ordered_date as driver_date, 1 as units
-                from order_margins
-                union all
-                select customer_id, 'delivery', ordered_date, 1
-                from order_margins where status in ('completed', 'returned')
-                union all
-                select customer_id, lower(trim(activity)), cast(cast(occurred_at as timestamp) as date),
-                    cast(units as decimal(18, 4))
-                from ({clean('service_events')})
-                where cast(cast(occurred_at as timestamp) as date) <= (select as_of_date from as_of)
-            ),
-            costs as (
-                select customer_id, sum(units * cost_per_unit) as cost_to_serve
-                from drivers join rates
-                    on drivers.activity = rates.activity
-                    and drivers.driver_date >= rates.valid_from and drivers.driver_date < rates.valid_to
-                group by customer_id
-            ),
-            customers as (
-                select
-                    customer_id,
-                    sum(revenue) as revenue,
-                    sum(revenue - cogs) - coalesce(any_value(cost_to_serve), 0) as margin
-                from order_margins left join costs using (customer_id)
-                group by customer_id
-            ),
-            ranked as (
-                select
-                    *,
-                    row_number() over (order by margin desc, revenue desc, customer_id) as value_rank,
-                    count(*) over () as population,
-                    sum(margin) over (order by margin desc, revenue desc, customer_id) / sum(margin) over ()
-                        as cumulative_margin_share
-                from customers
-            )
-            select
-                any_value(population) as customers_with_orders,
-                avg(case when margin < 0 then 1 else 0 end) as share_unprofitable,
-                max(cumulative_margin_share) filter (where value_rank = ceil(0.2 * population)) as top_20_margin_share,
-                max(cumulative_margin_share) as whale_curve_peak,
-                arg_max(value_rank, cumulative_margin_share) / any_value(population) as whale_curve_peak_at,
-                sum(revenue) as revenue,
-                sum(margin) as margin_after_cost_to_serve
-            from ranked
-        """).fetchone()
-    names = ["customers_with_orders", "share_unprofitable", "top_20_margin_share", "whale_curve_peak",
-             "whale_curve_peak_at", "revenue", "margin_after_cost_to_serve"]
-    return {**counts, **{name: float(value) for name, value in zip(names, figures)}}
+            relation = raw_relation(folder, file_format, prefix, table)
+            counts[table] = connection.sql(f"select count(*) from {relation}").fetchone()[0]
+        sql = REPORT_SQL.format(rate_card=RATE_CARD, **{
+            table: clean_rows_sql(folder, file_format, prefix, table)
+            for table in ("orders", "order_items", "service_events")
+        })
+        cursor = connection.sql(sql)
+        figures = dict(zip(cursor.columns, cursor.fetchone()))
+    return {**counts, **{name: float(value) for name, value in figures.items()}}
 
 
 def print_report(figures: dict[str, float]) -> None:
     print("rows: " + ", ".join(f"{table} {int(figures[table]):,}" for table in TABLE_COLUMNS))
-    print(f"customers with orders: {int(figures['customers_with_orders']):,}; revenue {figures['revenue']:,.0f}; "
-          f"margin after cost to serve {figures['margin_after_cost_to_serve']:,.0f}")
-    print(f"unprofitable: {figures['share_unprofitable']:.1%}; best 20% earn {figures['top_20_margin_share']:.0%} "
-          f"of total margin; whale curve peaks at {figures['whale_curve_peak']:.0%} "
-          f"(best {figures['whale_curve_peak_at']:.0%} of customers)")
+    print(f"customers with orders: {int(figures['customers_with_orders']):,}; revenue {figures['revenue']:,.0f};"
+          f" margin after cost to serve {figures['margin_after_cost_to_serve']:,.0f}")
+    print(f"unprofitable: {figures['share_unprofitable']:.1%}; the best 20% earn {figures['top_20_margin_share']:.0%}"
+          f" of total margin; the whale curve peaks at {figures['whale_curve_peak']:.0%}"
+          f" (best {figures['whale_curve_peak_at']:.0%} of customers)")
 
 
 # ---------------------------------------------------------------- command line
@@ -887,7 +936,7 @@ def print_summary(summary: dict[str, dict[str, int]], prefix: str) -> None:
         injected = {reason: n for reason, n in counts.items() if reason != "rows"}
         for reason, n in injected.items():
             totals[reason] = totals.get(reason, 0) + n
-        listed = ", ".join(f"{reason} {n}" for reason, n in injected.items())
+        listed = ", ".join(f"{reason} {n:,}" for reason, n in injected.items())
         print(f"{prefix}{name}: {counts['rows']:,} rows; bad rows injected: {listed}")
     print("bad rows injected per reason: " + ", ".join(f"{reason} {n:,}" for reason, n in totals.items())
           + f" (total {sum(totals.values()):,})")
@@ -897,7 +946,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=None,
                         help=f"number of customers (default {DEMO_CUSTOMERS:,}); needs --out")
-    parser.add_argument("--format", choices=["csv", "parquet"], default="parquet",
+    parser.add_argument("--format", choices=["csv", "parquet"], default=None,
                         help="file format with --out (default parquet); the demo seeds are CSV")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder, files named <table>.<format>; without it, the demo seeds")
@@ -905,11 +954,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.out is None:
-        if args.customers is not None:
-            parser.error("--customers needs --out (the demo seeds always have 2,000 customers)")
+        if args.customers is not None or args.format is not None:
+            parser.error("--customers and --format need --out (the demo seeds are 2,000 customers in CSV)")
         out_dir, file_format, prefix, customers = DEMO_DIR, "csv", DEMO_PREFIX, DEMO_CUSTOMERS
     else:
-        out_dir, file_format, prefix, customers = args.out, args.format, "", args.customers or DEMO_CUSTOMERS
+        out_dir, file_format, prefix = args.out, args.format or "parquet", ""
+        customers = args.customers or DEMO_CUSTOMERS
     if customers < MIN_CUSTOMERS:
         parser.error(f"--customers must be at least {MIN_CUSTOMERS}")
 

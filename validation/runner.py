@@ -118,6 +118,7 @@ def read_build(database: Path, variables: dict) -> tuple[Build, dict[str, pd.Dat
         as_of_date=pd.Timestamp(as_of_date).date() if as_of_date is not None else None,
         population=population,
         top_tier_deciles=int(variables["top_tier_deciles"]),
+        at_risk_p_alive=float(variables["at_risk_p_alive"]),
         rate_card_activities=sorted(rates["activity"].dropna().unique()) if rates is not None else None,
         rfm_segments=segments,
         frames=frames,

@@ -64,6 +64,7 @@ class Build:
     as_of_date: date | None = None
     population: int | None = None  # customers with a valid order on or before the as-of date
     top_tier_deciles: int = 1
+    at_risk_p_alive: float = 0.5
     rate_card_activities: list[str] | None = None
     rfm_segments: pd.DataFrame | None = None  # recency_score, frequency_score, rfm_segment
     frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)  # every mart read, None = not built
@@ -314,14 +315,45 @@ def customer_value(frame: pd.DataFrame, build: Build) -> list[gxe.Expectation]:
             equal("recency_days", "check__days_since_last_order", "recency_days = as-of date - date(last_ordered_at)"),
             equal("tenure_days", "check__days_since_first_order", "tenure_days = as-of date - date(first_ordered_at)"),
         ]
-    # predicted columns, when customer_value carries them (spec 4 predicted_top, spec 6 is_top_at_risk)
-    if "predicted_clv_decile" in f:
-        expectations.append(in_set("predicted_clv_decile", [1], where=C("check__has_reason_predicted_top") == True,
-                                   why="predicted_top => predicted_clv_decile = 1"))
-    if "is_top_at_risk" in f:
-        expectations.append(in_set("value_tier", ["top"], where=C("is_top_at_risk") == True, why="is_top_at_risk => top tier"))
+    expectations += predicted_columns(f, build)
+    return expectations
+
+
+def predicted_columns(f: pd.DataFrame, build: Build) -> list[gxe.Expectation]:
+    """customer_value's lifetime-value columns (spec 4 predicted_top, spec 6 is_top_at_risk),
+    when it carries them: the rules, and agreement with customer_lifetime_value."""
+    expectations = []
     if "p_alive" in f:
         expectations.append(between("p_alive", 0, 1, why="a probability"))
+    if "predicted_clv_decile" in f:
+        expectations += [
+            between("predicted_clv_decile", 1, 10, why="deciles 1..10"),
+            in_set("predicted_clv_decile", [1], where=C("check__has_reason_predicted_top") == True,  # noqa: E712
+                   why="predicted_top => predicted_clv_decile = 1"),
+        ]
+    if "is_top_at_risk" in f and "p_alive" in f:
+        at_risk = build.at_risk_p_alive
+        expectations += [
+            in_set("is_top_at_risk", [True], where=(C("value_tier") == "top") & (C("p_alive") < at_risk),
+                   why=f"top tier and p_alive < at_risk_p_alive ({at_risk}) => is_top_at_risk"),
+            in_set("is_top_at_risk", [False], where=C("value_tier") != "top", why="is_top_at_risk => top tier"),
+            in_set("is_top_at_risk", [False], where=C("p_alive") >= at_risk, why="is_top_at_risk => p_alive < at_risk_p_alive"),
+            null("is_top_at_risk", (C("value_tier") == "top") & C("p_alive").is_null(),
+                 "is_top_at_risk is null for a top customer without p_alive (SQL: top and null = null)"),
+        ]
+    predictions = build.frame("customer_lifetime_value")
+    shared = [c for c in ("p_alive", "predicted_clv", "predicted_clv_decile") if c in f]
+    if predictions is not None and shared:
+        published = predictions.set_index("customer_id")
+        for column in shared:
+            if column in published:
+                f[f"check__{column}_in_customer_lifetime_value"] = f["customer_id"].map(published[column]).to_numpy()
+        expectations += [
+            close_to(f, f"{column}_agrees_with_customer_lifetime_value", column,
+                     f[f"check__{column}_in_customer_lifetime_value"], 1e-6 if column == "p_alive" else CENT / 5,
+                     f"{column} = customer_lifetime_value.{column}")
+            for column in shared if column in published
+        ]
     return expectations
 
 

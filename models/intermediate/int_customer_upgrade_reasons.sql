@@ -37,7 +37,7 @@ fixable_cost_to_serve as (
         customer_id,
         'fixable_cost_to_serve' as upgrade_reason
     from customers
-    where is_unprofitable and gross_margin_cents > 0 and top_cost_activity_share >= 0.5
+    where is_unprofitable and gross_margin > 0 and top_cost_activity_share >= 0.5
 ),
 {%- if clv_enabled() %}
 

@@ -37,8 +37,8 @@ final as (
         cancelled_orders_count,
         first_ordered_at,
         last_ordered_at,
-        {{ dbt.datediff('cast(last_ordered_at as date)', 'as_of_date', 'day') }} as recency_days,
-        {{ dbt.datediff('cast(first_ordered_at as date)', 'as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('cast(last_ordered_at as date)', 'as_of_date', 'day') }} as recency_days, -- noqa: LT05
+        {{ dbt.datediff('cast(first_ordered_at as date)', 'as_of_date', 'day') }} as tenure_days, -- noqa: LT05
         revenue,
         cogs,
         gross_margin

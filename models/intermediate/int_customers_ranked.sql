@@ -1,8 +1,14 @@
 {#-
-    One row per customer of the population with money (rounded to cents), rankings and the
-    rules that follow from them: value tier, RFM scores and segment, frequency-spend band and
-    service level (spec section 4). Every ranking ends in customer_id, so ties are broken the
-    same way on every build.
+    One row per customer of the population with its money at cents, every ranking and the
+    rules that follow from them: value rank and deciles, the whale curve, value tier, RFM
+    scores and segment, frequency-spend band and service level (spec section 4).
+
+    Money is rounded to cents here, before ranking, and not again: gross margin and cost to
+    serve are rounded and margin_after_cost_to_serve is their difference, so the identity
+    holds exactly, and every ranking orders the same values customer_value shows, so the
+    published ranks can be recomputed from the published table (tests do). Every ranking
+    window ends in customer_id, a unique tie-breaker, so ties are broken the same way on
+    every build and every engine. Threshold: var top_tier_deciles (default 1).
 -#}
 with ordered as (
     select * from {{ ref('int_customers_ordered') }}
@@ -22,8 +28,16 @@ rfm_segments as (
 
 valued as (
     select
-        ordered.*,
-        cast(round(ordered.gross_margin, 2) as decimal(18, 2)) as gross_margin_cents,
+        ordered.customer_id,
+        ordered.orders_count,
+        ordered.returned_orders_count,
+        ordered.cancelled_orders_count,
+        ordered.first_ordered_at,
+        ordered.last_ordered_at,
+        ordered.recency_days,
+        ordered.tenure_days,
+        cast(round(ordered.revenue, 2) as decimal(18, 2)) as revenue,
+        cast(round(ordered.gross_margin, 2) as decimal(18, 2)) as gross_margin,
         cast(round(coalesce(costed.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve,
         costed.top_cost_activity,
         costed.top_cost_activity_share,
@@ -38,7 +52,9 @@ valued as (
 margined as (
     select
         *,
-        gross_margin_cents - cost_to_serve as margin_after_cost_to_serve
+        -- cogs from the rounded values, so revenue - cogs = gross_margin exactly
+        revenue - gross_margin as cogs,
+        gross_margin - cost_to_serve as margin_after_cost_to_serve
     from valued
 ),
 
@@ -64,16 +80,20 @@ ranked as (
     from margined
 ),
 
-final as (
+classified as (
     select
         ranked.*,
-        -- whale curve: null when the population's total margin is not positive
+        -- the whale curve: null when the population's total margin is not positive
         case
             when ranked.total_margin > 0 then 1.0 * ranked.cumulative_margin / ranked.total_margin
         end as cumulative_margin_share,
         ranked.margin_after_cost_to_serve < 0 as is_unprofitable,
+        -- a top-decile customer who loses money is not top
         case
-            when ranked.value_decile <= {{ var('top_tier_deciles') }} and ranked.margin_after_cost_to_serve > 0 then 'top'
+            when
+                ranked.value_decile <= {{ var('top_tier_deciles') }}
+                and ranked.margin_after_cost_to_serve > 0
+                then 'top'
             when ranked.margin_after_cost_to_serve < 0 then 'unprofitable'
             else 'growth'
         end as value_tier,
@@ -88,6 +108,17 @@ final as (
         on
             ranked.recency_score = rfm_segments.recency_score
             and ranked.frequency_score = rfm_segments.frequency_score
+),
+
+final as (
+    select
+        *,
+        case frequency_spend_band
+            when 'high' then 'personalized'
+            when 'medium' then 'customized'
+            else 'generic'
+        end as service_level
+    from classified
 )
 
 select * from final

@@ -1,4 +1,9 @@
-{#- One row per customer of the population: the public customer value mart (spec section 4). -#}
+{#-
+    One row per customer of the population: the public customer value mart (spec section 4).
+    It joins and presents: rankings and tiers come from int_customers_ranked, reasons from
+    int_customer_upgrade_reasons (one row per customer and reason, aggregated here into a
+    sorted comma-separated list), predictions from customer_lifetime_value.
+-#}
 {%- set horizon = var('clv_horizon_months') %}
 
 with customers as (
@@ -50,6 +55,20 @@ joined as (
     {%- endif %}
 ),
 
+-- the service team's queue: p1 keep the top, p2 grow the middle (or anyone who can move up),
+-- p3 serve the rest at the cost they are worth
+prioritised as (
+    select
+        *,
+        upgrade_reasons <> '' as has_upgrade_potential,
+        case
+            when value_tier = 'top' then 'p1'
+            when value_tier = 'growth' or upgrade_reasons <> '' then 'p2'
+            else 'p3'
+        end as service_priority
+    from joined
+),
+
 final as (
     select
         cast(customer_id as {{ text_type() }}) as customer_id,
@@ -60,12 +79,13 @@ final as (
         cast(last_ordered_at as timestamp) as last_ordered_at,
         cast(recency_days as integer) as recency_days,
         cast(tenure_days as integer) as tenure_days,
-        cast(round(revenue, 2) as decimal(18, 2)) as revenue,
-        cast(round(revenue, 2) - gross_margin_cents as decimal(18, 2)) as cogs,
-        cast(gross_margin_cents as decimal(18, 2)) as gross_margin,
+        -- money arrives at cents from int_customers_ranked; these casts only fix the type
+        cast(revenue as decimal(18, 2)) as revenue,
+        cast(cogs as decimal(18, 2)) as cogs,
+        cast(gross_margin as decimal(18, 2)) as gross_margin,
         cast(cost_to_serve as decimal(18, 2)) as cost_to_serve,
         cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
-        cast(case when revenue <> 0 then margin_after_cost_to_serve / revenue end as double)
+        cast(case when revenue <> 0 then 1.0 * margin_after_cost_to_serve / revenue end as double)
             as margin_after_cost_to_serve_rate,
         cast(case when orders_count > 0 then round(revenue / orders_count, 2) end as decimal(18, 2))
             as average_order_value,
@@ -83,29 +103,17 @@ final as (
         cast(monetary_score as integer) as monetary_score,
         cast(rfm_segment as {{ text_type() }}) as rfm_segment,
         cast(frequency_spend_band as {{ text_type() }}) as frequency_spend_band,
-        cast(
-            case frequency_spend_band
-                when 'high' then 'personalized'
-                when 'medium' then 'customized'
-                else 'generic'
-            end as {{ text_type() }}
-        ) as service_level,
+        cast(service_level as {{ text_type() }}) as service_level,
         cast(upgrade_reasons as {{ text_type() }}) as upgrade_reasons,
-        cast(upgrade_reasons <> '' as boolean) as has_upgrade_potential,
-        cast(
-            case
-                when value_tier = 'top' then 'p1'
-                when value_tier = 'growth' or upgrade_reasons <> '' then 'p2'
-                else 'p3'
-            end as {{ text_type() }}
-        ) as service_priority,
+        cast(has_upgrade_potential as boolean) as has_upgrade_potential,
+        cast(service_priority as {{ text_type() }}) as service_priority,
         cast(p_alive as double) as p_alive,
         cast(expected_orders as double) as expected_orders_{{ horizon }}m,
         cast(expected_revenue as decimal(18, 2)) as expected_revenue_{{ horizon }}m,
         cast(predicted_clv as decimal(18, 2)) as predicted_clv,
         cast(predicted_clv_decile as integer) as predicted_clv_decile,
         cast(value_tier = 'top' and p_alive < {{ var('at_risk_p_alive') }} as boolean) as is_top_at_risk
-    from joined
+    from prioritised
 )
 
 select * from final

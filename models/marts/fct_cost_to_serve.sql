@@ -32,12 +32,12 @@ changed_customers as (
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
-    where customer_id in (select customer_id from changed_customers)
+    where customer_id in (select changed_customers.customer_id from changed_customers)
 ),
 
 service_events as (
     select * from {{ ref('stg_shop__service_events') }}
-    where customer_id in (select customer_id from changed_customers)
+    where customer_id in (select changed_customers.customer_id from changed_customers)
 ),
 {%- else %}
 

@@ -27,12 +27,12 @@ changed_customers as (
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
-    where customer_id in (select customer_id from changed_customers)
+    where customer_id in (select changed_customers.customer_id from changed_customers)
 ),
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
-    where order_id in (select order_id from orders)
+    where order_id in (select orders.order_id from orders)
 ),
 {%- else %}
 

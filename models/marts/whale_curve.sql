@@ -34,13 +34,17 @@ cumulative as (
     from customers
 ),
 
+population as (
+    select count(*) as customers from customers
+),
+
 included as (
     select
         percentiles.customer_percentile,
         cast(ceiling(percentiles.customer_percentile * population.customers / 100.0) as integer)
             as customers_included
     from percentiles
-    cross join (select count(*) as customers from customers) as population
+    cross join population
 ),
 
 final as (
@@ -48,7 +52,9 @@ final as (
         cast(included.customer_percentile as integer) as customer_percentile,
         cast(included.customers_included as integer) as customers_included,
         cast(
-            case when cumulative.total_revenue > 0 then 1.0 * cumulative.cumulative_revenue / cumulative.total_revenue end
+            case
+                when cumulative.total_revenue > 0 then 1.0 * cumulative.cumulative_revenue / cumulative.total_revenue
+            end
             as double
         ) as cumulative_revenue_share,
         cast(

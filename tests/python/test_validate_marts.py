@@ -20,7 +20,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR))
 from validation import derive, runner  # noqa: E402
 
-VARIABLES = {"top_tier_deciles": 1, "predict_clv": True}
+VARIABLES = {"top_tier_deciles": 1, "at_risk_p_alive": 0.5, "predict_clv": True}
 AS_OF = "2024-12-31"
 
 MARTS_SQL = """
@@ -195,6 +195,15 @@ select
         as predicted_clv_decile
 from predicted;
 
+alter table main.customer_value add column p_alive double;
+alter table main.customer_value add column predicted_clv decimal(18, 2);
+alter table main.customer_value add column predicted_clv_decile integer;
+alter table main.customer_value add column is_top_at_risk boolean;
+update main.customer_value as cv
+set p_alive = l.p_alive, predicted_clv = l.predicted_clv, predicted_clv_decile = l.predicted_clv_decile
+from main.customer_lifetime_value as l where cv.customer_id = l.customer_id;
+update main.customer_value set is_top_at_risk = (value_tier = 'top' and p_alive < 0.5);
+
 create table main.clv_model_params as
 select * from (values
     ('bg_nbd', 'fitted', true, 0.24, 4.4, 0.79, 2.43, null, null, null, -9582.4, 23),
@@ -332,6 +341,16 @@ def test_deciles_must_follow_the_rank(database: Path, capsys) -> None:
     assert code == 1
     assert "FAILED customer_value: value_decile = ntile(10) in value_rank order" in out
     assert "value_decile=2" in out
+
+
+def test_at_risk_and_predictions_follow_the_lifetime_value_mart(database: Path, capsys) -> None:
+    sql(database, "update main.customer_value set is_top_at_risk = not is_top_at_risk where value_rank = 2")
+    sql(database, "update main.customer_value set predicted_clv = predicted_clv + 1 where value_rank = 5")
+    code, out = run(database, capsys)
+    assert code == 1
+    assert "FAILED customer_value: predicted_clv = customer_lifetime_value.predicted_clv" in out
+    assert "FAILED customer_value: top tier and p_alive < at_risk_p_alive (0.5) => is_top_at_risk" in out \
+        or "FAILED customer_value: is_top_at_risk => p_alive < at_risk_p_alive" in out
 
 
 def test_row_count_is_checked_against_the_population(database: Path, capsys) -> None:

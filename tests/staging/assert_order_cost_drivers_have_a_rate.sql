@@ -17,11 +17,12 @@ where driver_source = 'order' and cost_per_unit is null
 group by activity
 {%- endset %}
 
-{%- if execute and load_relation(ref('fct_cost_to_serve')) is not none %}
-    {%- for row in run_query(uncovered_sql) %}
-        {%- do log("service_cost_rates has no " ~ row[0] ~ " rate for " ~ row[3]
-            ~ " order-derived drivers dated " ~ row[1] ~ " to " ~ row[2], info=true) %}
-    {%- endfor %}
+{%- set built_facts = load_relation(ref('fct_cost_to_serve')) if execute else none %}
+{%- if built_facts is not none %}
+{%- for row in run_query(uncovered_sql) %}
+{%- do log("service_cost_rates has no " ~ row[0] ~ " rate for " ~ row[3]
+    ~ " order-derived drivers dated " ~ row[1] ~ " to " ~ row[2], info=true) %}
+{%- endfor %}
 {%- endif %}
 
 {{ uncovered_sql }}

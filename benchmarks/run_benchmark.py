@@ -1,0 +1,389 @@
+"""Benchmark the project against a hand-written DuckDB script and pandas, on generated data.
+
+`make bench SIZE=100000` runs, on one generated export of SIZE customers (Parquet, every column
+text, through raw_data_path) and in this order:
+
+1. dbt's fixed cost: importing dbt, a full parse and a partial parse;
+2. the full `dbt run --full-refresh` (models only) and `dbt build --full-refresh` (models, data
+   tests, unit tests);
+3. the same marts from one hand-written DuckDB SQL script through the duckdb Python API, and from
+   pandas; both are compared with the project's marts (money to the cent, ranks exact);
+4. an incremental `dbt run` after appending a day of new orders (1% of the orders), then a full
+   refresh of the same data in a second database, compared table by table with the incremental
+   result;
+5. optionally (--with-clv) the `dbt build` a user runs, with the lifetime-value models.
+
+Every step is a separate process, timed on the wall clock, with its peak resident memory.
+The dbt runs use predict_clv: false (the other two implementations do not fit lifetime values;
+benchmarks/clv_benchmark.py measures those models). Results go to
+benchmarks/results/customers_<SIZE>.md and .json, and benchmarks/results/summary.md gathers
+every size. Generated data and databases live in benchmarks/data/ (not committed).
+
+Usage:
+    python benchmarks/run_benchmark.py --customers 100000 [--with-clv] [--skip-pandas]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+DATA_DIR = BENCH_DIR / "data"
+RESULTS_DIR = BENCH_DIR / "results"
+PYTHON = sys.executable
+DBT = str(Path(sys.executable).with_name("dbt"))
+TABLES = ["customers", "orders", "order_items", "service_events", "customer_signals"]
+BOOKKEEPING = {"classified_at", "computed_at", "key_fingerprint", "row_fingerprint"}
+
+sys.path.insert(0, str(BENCH_DIR))
+from append_orders import append_new_orders, copy_folder  # noqa: E402
+from compare_marts import compare, from_dbt  # noqa: E402
+
+
+class Step:
+    """One timed process: wall-clock seconds and peak resident memory."""
+
+    def __init__(self, name: str, seconds: float, peak_rss: int, returncode: int, log: Path, extra: dict | None = None):
+        self.name, self.seconds, self.peak_rss, self.returncode, self.log = name, seconds, peak_rss, returncode, log
+        self.extra = extra or {}
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "seconds": round(self.seconds, 3), "peak_rss_bytes": self.peak_rss,
+                "returncode": self.returncode, **self.extra}
+
+
+class Bench:
+    def __init__(self, customers: int, memory_limit: str, threads: str):
+        self.customers = customers
+        self.raw_source = DATA_DIR / f"raw_{customers}"
+        self.work = DATA_DIR / f"work_{customers}"
+        self.raw = self.work / "raw"  # what dbt reads: the export, then the export plus a day
+        self.logs = self.work / "logs"
+        self.database = self.work / "customer_value.duckdb"
+        self.check_database = self.work / "full_refresh.duckdb"
+        self.variables = json.dumps({"raw_data_path": str(self.raw), "predict_clv": False})
+        self.memory_limit, self.threads = memory_limit, threads
+        self.steps: list[Step] = []
+        self.notes: list[str] = []
+
+    def env(self, database: Path) -> dict:
+        return {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "CUSTOMER_VALUE_DUCKDB_PATH": str(database),
+            "CUSTOMER_VALUE_MEMORY_LIMIT": self.memory_limit,
+            "CUSTOMER_VALUE_THREADS": self.threads,
+            "DBT_TARGET_PATH": str(self.work / "target"),
+            "DBT_LOG_PATH": str(self.logs),
+        }
+
+    def measure(self, name: str, command: list[str], database: Path | None = None, check: bool = False) -> Step:
+        log = self.logs / f"{len(self.steps):02d}_{name.replace(' ', '_')}.log"
+        load_before = os.getloadavg()[0]
+        print(f"[bench {self.customers:,}] {name} ...", flush=True)
+        with open(log, "w") as out:
+            started = time.perf_counter()
+            process = subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env(database or self.database),
+                                       stdout=out, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - started
+        returncode = os.waitstatus_to_exitcode(status)
+        step = Step(name, seconds, usage.ru_maxrss * 1024, returncode, log,
+                    {"load_average_before": round(load_before, 2)})
+        print(f"[bench {self.customers:,}] {name}: {seconds:.2f} s, peak RSS {step.peak_rss / 2**30:.2f} GiB"
+              + ("" if returncode == 0 else f", FAILED ({returncode}), see {log}"), flush=True)
+        if check and returncode != 0:
+            raise SystemExit(f"{name} failed: see {log}")
+        self.steps.append(step)
+        return step
+
+    def dbt(self, name: str, *args: str, database: Path | None = None, variables: str | None = None) -> Step:
+        step = self.measure(name, [DBT, *args, "--vars", variables or self.variables], database)
+        run_results = self.work / "target" / "run_results.json"
+        if args[0] in ("run", "build") and run_results.exists():
+            results = json.loads(run_results.read_text())
+            nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
+            step.extra["dbt_elapsed"] = round(results["elapsed_time"], 3)
+            step.extra["nodes"] = len(nodes)
+            step.extra["slowest_nodes"] = [(r["unique_id"].split(".", 2)[-1], round(r["execution_time"], 2)) for r in nodes[:10]]
+            step.extra["node_seconds"] = round(sum(r["execution_time"] for r in nodes), 3)
+        return step
+
+    # ---------------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        if not (self.raw_source / "orders.parquet").exists():
+            print(f"[bench {self.customers:,}] generating the export ...", flush=True)
+            subprocess.run([PYTHON, "scripts/generate_raw_data.py", "--customers", str(self.customers),
+                            "--format", "parquet", "--out", str(self.raw_source)], cwd=PROJECT_DIR, check=True)
+        if self.work.exists():
+            shutil.rmtree(self.work)
+        self.logs.mkdir(parents=True)
+        copy_folder(self.raw_source, self.raw)
+
+    def raw_rows(self) -> dict[str, int]:
+        with duckdb.connect() as con:
+            return {t: con.execute(f"select count(*) from read_parquet('{self.raw}/{t}.parquet')").fetchone()[0] for t in TABLES}
+
+    def run(self, with_clv: bool, skip_pandas: bool) -> dict:
+        self.prepare()
+        rows_before = self.raw_rows()
+
+        self.measure("import dbt", [PYTHON, "-c", "import dbt.cli.main"])
+        self.dbt("dbt parse (full)", "parse", "--no-partial-parse")
+        self.dbt("dbt parse (partial)", "parse")
+        self.dbt("dbt seed (config)", "seed", "--select", "path:seeds/config")
+        full_run = self.dbt("dbt run (full refresh)", "run", "--full-refresh")
+        full_build = self.dbt("dbt build (full refresh)", "build", "--full-refresh")
+
+        handwritten_db = self.work / "handwritten.duckdb"
+        script = self.measure("hand-written DuckDB", [
+            PYTHON, "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); from handwritten_duckdb import compute;"
+            " compute(sys.argv[2], sys.argv[3]).close()",
+            str(BENCH_DIR), str(self.raw), str(handwritten_db)])
+        with duckdb.connect(str(handwritten_db), read_only=True) as con:
+            from compare_marts import from_connection
+            handwritten = from_connection(con)
+        problems = {"dbt": guarded(lambda: compare(handwritten, from_dbt(self.database)))}
+
+        if not skip_pandas:
+            pandas_dir = self.work / "pandas"
+            self.measure("pandas", [
+                PYTHON, "-W", "ignore", "-c",
+                "import sys, pathlib; sys.path.insert(0, sys.argv[1]); from pandas_marts import compute;"
+                " out = pathlib.Path(sys.argv[3]); out.mkdir(exist_ok=True);"
+                " [frame.to_parquet(out / f'{name}.parquet') for name, frame in compute(sys.argv[2]).items()]",
+                str(BENCH_DIR), str(self.raw), str(pandas_dir)])
+            import pandas as pd
+            pandas_results = {p.stem: pd.read_parquet(p) for p in pandas_dir.glob("*.parquet")}
+            problems["pandas"] = guarded(lambda: compare(handwritten, pandas_results))
+
+        # A day of new orders on top of the history, then the incremental run.
+        appended = self.work / "raw_next"
+        new_rows = append_new_orders(self.raw, appended, share=0.01)
+        for path in appended.iterdir():
+            shutil.move(str(path), self.raw / path.name)
+        appended.rmdir()
+        incremental = self.dbt("dbt run (incremental, +1% orders)", "run")
+
+        # The same data in full, in a second database: the incremental result must equal it.
+        self.dbt("dbt seed (config, second database)", "seed", "--select", "path:seeds/config", database=self.check_database)
+        refreshed = self.dbt("dbt run (full refresh, +1% orders)", "run", "--full-refresh", database=self.check_database)
+        problems["incremental vs full refresh"] = guarded(lambda: table_differences(self.database, self.check_database))
+
+        if with_clv:
+            self.dbt("dbt build (with lifetime values)", "build", "--full-refresh",
+                     variables=json.dumps({"raw_data_path": str(self.raw)}))
+
+        return {
+            "customers": self.customers,
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": machine(),
+            "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
+            "raw_rows": rows_before,
+            "new_rows": new_rows,
+            "steps": [s.as_dict() for s in self.steps],
+            "key_steps": {"full_run": full_run.name, "full_build": full_build.name, "script": script.name,
+                          "incremental": incremental.name, "refreshed": refreshed.name},
+            "comparisons": problems,
+            "notes": self.notes,
+        }
+
+
+def guarded(check) -> list[str]:
+    """A comparison's problems, or the error that stopped it (e.g. a step before it failed)."""
+    try:
+        return check()
+    except Exception as error:  # noqa: BLE001 - reported, the benchmark goes on
+        return [f"could not compare: {type(error).__name__}: {error}"]
+
+
+def table_differences(a: Path, b: Path) -> list[str]:
+    """Relations of two builds that differ (bookkeeping columns aside), as readable lines."""
+    problems = []
+
+    def relations(path: Path) -> dict:
+        with duckdb.connect(str(path), read_only=True) as con:
+            names = con.execute("select table_schema, table_name from information_schema.tables"
+                                " where table_schema in ('main', 'staging', 'intermediate') and table_type = 'BASE TABLE'"
+                                " order by all").fetchall()
+            return {f"{s}.{n}": [r[0] for r in con.execute(f'describe "{s}"."{n}"').fetchall()] for s, n in names}
+
+    left, right = relations(a), relations(b)
+    if set(left) != set(right):
+        problems.append(f"relations differ: {sorted(set(left) ^ set(right))}")
+    with duckdb.connect() as con:
+        con.execute(f"attach '{a}' as a (read_only)")
+        con.execute(f"attach '{b}' as b (read_only)")
+        for name in sorted(set(left) & set(right)):
+            schema, table = name.split(".")
+            columns = ", ".join(f'"{c}"' for c in left[name] if c not in BOOKKEEPING)
+            for x, y in (("a", "b"), ("b", "a")):
+                n = con.execute(f'select count(*) from (select {columns} from {x}."{schema}"."{table}"'
+                                f' except all select {columns} from {y}."{schema}"."{table}")').fetchone()[0]
+                if n:
+                    problems.append(f"{name}: {n} rows only in the {'incremental' if x == 'a' else 'full refresh'} build")
+    return problems
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                          if line.startswith("MemTotal"))) * 1024
+    except (OSError, StopIteration):
+        memory = 0
+    from importlib.metadata import version
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_bytes": memory,
+        "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+        "versions": {p: version(p) for p in ["dbt-core", "dbt-duckdb", "duckdb", "pandas", "pyarrow"]},
+    }
+
+
+# -------------------------------------------------------------------------------------------
+# Reports
+
+def gib(n: int) -> str:
+    return f"{n / 2**30:.2f}"
+
+
+def report(result: dict) -> str:
+    steps = {s["name"]: s for s in result["steps"]}
+    key = result["key_steps"]
+    script_seconds = steps[key["script"]]["seconds"]
+    rows = sum(result["raw_rows"].values())
+    m = result["machine"]
+    lines = [
+        f"# Benchmark: {result['customers']:,} customers",
+        "",
+        f"Run {result['date']} by `make bench SIZE={result['customers']}` (benchmarks/run_benchmark.py).",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {int(m['memory_bytes']) / 2**30:.0f} GiB, {m['os']}, Python {m['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
+        f"dbt profile: threads {result['settings']['threads']}, DuckDB memory_limit {result['settings']['memory_limit']}.",
+        "",
+        f"Raw rows: {rows:,} (" + ", ".join(f"{t} {n:,}" for t, n in result["raw_rows"].items()) + "). "
+        f"A day of new orders adds " + ", ".join(f"{t} {n:,}" for t, n in result["new_rows"].items() if n) + ".",
+        "",
+        "| step | seconds | x hand-written DuckDB | raw rows per second | peak RSS (GiB) | load before |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for s in result["steps"]:
+        ratio = f"{s['seconds'] / script_seconds:.2f}" if s["name"] not in ("import dbt",) and "parse" not in s["name"] and "seed" not in s["name"] else ""
+        per_second = f"{rows / s['seconds']:,.0f}" if ratio else ""
+        failed = "" if s["returncode"] == 0 else " (FAILED)"
+        lines.append(f"| {s['name']}{failed} | {s['seconds']:.2f} | {ratio} | {per_second} | {gib(s['peak_rss_bytes'])} | {s['load_average_before']} |")
+    lines += ["", "Where dbt's time goes (model execution times from run_results.json, the 10 slowest):", ""]
+    for name in (key["full_run"], key["incremental"]):
+        s = steps[name]
+        overhead = s["seconds"] - s.get("dbt_elapsed", 0)
+        lines.append(f"- {name}: wall {s['seconds']:.2f} s = dbt start-up and parse {overhead:.2f} s + run "
+                     f"{s.get('dbt_elapsed', 0):.2f} s ({s.get('nodes', 0)} nodes, {s.get('node_seconds', 0):.2f} s of node time on "
+                     f"{result['settings']['threads']} threads); slowest: "
+                     + ", ".join(f"{n} {t:.2f}" for n, t in s.get("slowest_nodes", [])))
+    lines += ["", "Checks:", ""]
+    for name, problems in result["comparisons"].items():
+        label = {"dbt": "dbt marts vs hand-written DuckDB", "pandas": "pandas vs hand-written DuckDB"}.get(name, name)
+        lines.append(f"- {label}: " + ("same results" if not problems else "DIFFERENT: " + "; ".join(problems[:5])))
+    lines += targets(result)
+    for note in result["notes"]:
+        lines.append(f"- note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def targets(result: dict) -> list[str]:
+    steps = {s["name"]: s for s in result["steps"]}
+    key = result["key_steps"]
+    run, script = steps[key["full_run"]]["seconds"], steps[key["script"]]["seconds"]
+    incremental = steps[key["incremental"]]["seconds"]
+    build_rss = max(s["peak_rss_bytes"] for s in result["steps"] if s["name"].startswith("dbt build"))
+    lines = ["", "Targets (issue): ", ""]
+    lines.append(f"- full dbt run within 1.5x the hand-written DuckDB script: {run / script:.2f}x "
+                 + ("met" if run <= 1.5 * script else "missed"))
+    if "pandas" in steps:
+        pandas = steps["pandas"]["seconds"]
+        lines.append(f"- faster than pandas by at least 5x: {pandas / run:.1f}x " + ("met" if pandas >= 5 * run else "missed"))
+    lines.append(f"- incremental run under 15% of the full run: {100 * incremental / run:.0f}% "
+                 + ("met" if incremental < 0.15 * run else "missed"))
+    lines.append(f"- peak memory of the build under 8 GiB: {gib(build_rss)} GiB " + ("met" if build_rss < 8 * 2**30 else "missed"))
+    return lines
+
+
+def summary() -> str:
+    results = sorted((json.loads(p.read_text()) for p in RESULTS_DIR.glob("customers_*.json")), key=lambda r: r["customers"])
+    if not results:
+        return ""
+    names = ["import dbt", "dbt parse (full)", "dbt parse (partial)", "dbt run (full refresh)", "dbt build (full refresh)",
+             "hand-written DuckDB", "pandas", "dbt run (incremental, +1% orders)", "dbt run (full refresh, +1% orders)",
+             "dbt build (with lifetime values)"]
+    lines = ["# Benchmark summary", "",
+             "Seconds (wall clock) per step and size; in brackets the ratio to the hand-written DuckDB script. "
+             "Generated by benchmarks/run_benchmark.py from the customers_<N>.json files beside this one.", "",
+             "| step | " + " | ".join(f"{r['customers']:,} customers" for r in results) + " |",
+             "|---|" + "---:|" * len(results)]
+    for name in names:
+        cells = []
+        for r in results:
+            steps = {s["name"]: s for s in r["steps"]}
+            script = steps["hand-written DuckDB"]["seconds"]
+            s = steps.get(name)
+            if s is None:
+                cells.append("")
+            elif name.startswith(("import", "dbt parse")):
+                cells.append(f"{s['seconds']:.2f}")
+            else:
+                cells.append(f"{s['seconds']:.2f} ({s['seconds'] / script:.2f}x)")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| peak RSS (GiB) | " + " | ".join(f"{r['customers']:,}" for r in results) + " |",
+              "|---|" + "---:|" * len(results)]
+    for name in names:
+        cells = []
+        for r in results:
+            s = {x["name"]: x for x in r["steps"]}.get(name)
+            cells.append(gib(s["peak_rss_bytes"]) if s else "")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| raw rows | " + " | ".join(f"{sum(r['raw_rows'].values()):,}" for r in results) + " |", ""]
+    for r in results:
+        lines += [f"**{r['customers']:,} customers** ({r['date']}):"] + targets(r)[3:] + [""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, required=True, help="size of the generated export")
+    parser.add_argument("--with-clv", action="store_true", help="also time the dbt build with the lifetime-value models")
+    parser.add_argument("--skip-pandas", action="store_true", help="leave pandas out (it needs about 15 GB at 1M customers)")
+    parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "8GB"))
+    parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "2"))
+    parser.add_argument("--note", action="append", default=[], help="a remark to keep with the results (e.g. a busy machine)")
+    args = parser.parse_args()
+
+    bench = Bench(args.customers, args.memory_limit, args.threads)
+    bench.notes.extend(args.note)
+    result = bench.run(args.with_clv, args.skip_pandas)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"customers_{args.customers}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS_DIR / f"customers_{args.customers}.md").write_text(report(result))
+    (RESULTS_DIR / "summary.md").write_text(summary())
+    print(report(result))
+
+
+if __name__ == "__main__":
+    main()
