@@ -906,6 +906,7 @@ def report(folder: Path, file_format: str = "csv", prefix: str = DEMO_PREFIX) ->
     table, customers with orders, share of them with margin after cost to serve < 0, share of
     total margin earned by the best 20%, and the peak of the whale curve (and where it is)."""
     with duckdb.connect() as connection:
+        connection.execute("set enable_progress_bar = false")
         counts = {}
         for table in TABLE_COLUMNS:
             relation = raw_relation(folder, file_format, prefix, table)
