@@ -11,12 +11,13 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean
+.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench build-spark test-spark
 
 help:
 	@echo "make build     create the environment and build everything on the demo data"
 	@echo "make test      every check the project has"
 	@echo "make docs      static dbt docs site (one HTML file)"
+	@echo "make bench SIZE=N   benchmark against hand-written DuckDB and pandas"
 	@echo "make clean     remove build output (keeps the environment)"
 
 $(UV):
@@ -34,7 +35,8 @@ build: env
 	$(DBT) build
 
 # Order: fast static checks first, then the build, then checks that read the build.
-test: env lint dbt-test check validate pytest
+# The Spark parity test runs too when the optional Spark environment exists (make build-spark).
+test: env lint dbt-test check validate pytest $(if $(wildcard .venv-spark/bin/python),test-spark)
 
 lint: env
 	$(BIN)/sqlfluff lint models tests analyses
@@ -48,7 +50,20 @@ dbt-test: env
 	$(DBT) build --full-refresh
 
 pytest: env
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/python/test_spark_parity.py
+
+# Optional: Apache Spark (local session) in its own environment, so the default stays light.
+SPARK_VENV := .venv-spark
+build-spark: $(UV)
+	UV_PROJECT_ENVIRONMENT=$(SPARK_VENV) $(UV) sync --frozen --python $(PYTHON) --group spark
+
+test-spark:
+	$(SPARK_VENV)/bin/pytest -q tests/python/test_spark_parity.py
+
+# Benchmark at one size: make bench SIZE=100000 (results in benchmarks/results/).
+SIZE ?= 10000
+bench: env
+	$(BIN)/python benchmarks/run_benchmark.py --customers $(SIZE)
 
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py

@@ -200,7 +200,10 @@ def customer_value(frame: pd.DataFrame, build: Build) -> list[gxe.Expectation]:
     f["check__recency_score_follows_ntile"] = derive.follows_ntile(f, "recency_score", "last_ordered_at", 5, False)
     f["check__frequency_score_follows_ntile"] = derive.follows_ntile(f, "frequency_score", "orders_count", 5, False)
     f["check__monetary_score_follows_ntile"] = derive.follows_ntile(f, "monetary_score", "revenue", 5, False)
-    fixable = C("check__has_reason_fixable_cost_to_serve") == True  # noqa: E712 (a Condition, not a test)
+    # GX Conditions (compiled to pandas queries), so `== True` is the comparison, not a truth test
+    fixable = C("check__has_reason_fixable_cost_to_serve") == True  # noqa: E712
+    growth, unprofitable = C("value_tier") == "growth", C("value_tier") == "unprofitable"
+    has_potential = C("has_upgrade_potential") == True  # noqa: E712
     padded = "," + f["upgrade_reasons"].fillna("").astype(str) + ","
     for reason in UPGRADE_REASONS:
         f[f"check__has_reason_{reason}"] = padded.str.contains(f",{reason},", regex=False)
@@ -256,16 +259,20 @@ def customer_value(frame: pd.DataFrame, build: Build) -> list[gxe.Expectation]:
                  "cumulative_margin_share = running margin in value_rank order / total, null when total <= 0"),
         # tiers (spec 4)
         in_set("value_tier", VALUE_TIERS, why="value tiers"),
-        between("value_decile", 1, top, where=tier_is_top, why=f"top tier => value_decile <= top_tier_deciles ({top})"),
+        between("value_decile", 1, top, where=tier_is_top,
+                why=f"top tier => value_decile <= top_tier_deciles ({top})"),
         between("margin_after_cost_to_serve", 0, strict_low=True, where=tier_is_top,
                 why="top tier => margin_after_cost_to_serve > 0"),
-        in_set("value_tier", ["top"], where=qualifies_for_top, why="value_decile <= top_tier_deciles and margin > 0 => top"),
+        in_set("value_tier", ["top"], where=qualifies_for_top,
+               why="value_decile <= top_tier_deciles and margin > 0 => top"),
         between("margin_after_cost_to_serve", None, 0, strict_high=True, where=C("value_tier") == "unprofitable",
                 why="unprofitable tier => margin_after_cost_to_serve < 0"),
         in_set("value_tier", ["unprofitable"], where=C("margin_after_cost_to_serve") < 0,
                why="margin_after_cost_to_serve < 0 => unprofitable tier"),
-        in_set("is_unprofitable", [True], where=C("margin_after_cost_to_serve") < 0, why="is_unprofitable <=> margin < 0"),
-        in_set("is_unprofitable", [False], where=C("margin_after_cost_to_serve") >= 0, why="is_unprofitable <=> margin < 0"),
+        in_set("is_unprofitable", [True], where=C("margin_after_cost_to_serve") < 0,
+               why="is_unprofitable <=> margin < 0"),
+        in_set("is_unprofitable", [False], where=C("margin_after_cost_to_serve") >= 0,
+               why="is_unprofitable <=> margin < 0"),
         # RFM, bands, service levels
         *[between(c, 1, 5, why="scores 1..5") for c in ("recency_score", "frequency_score", "monetary_score")],
         is_true("check__recency_score_follows_ntile", "recency_score = ntile(5) over last_ordered_at asc",
@@ -278,28 +285,32 @@ def customer_value(frame: pd.DataFrame, build: Build) -> list[gxe.Expectation]:
         in_set("frequency_spend_band", ["medium"], where=(f_plus_m >= 5) & (f_plus_m < 8),
                why="5 <= F + M < 8 => medium"),
         in_set("frequency_spend_band", ["low"], where=f_plus_m < 5, why="F + M < 5 => low"),
-        in_set("service_level", ["personalized"], where=C("frequency_spend_band") == "high", why="high => personalized"),
-        in_set("service_level", ["customized"], where=C("frequency_spend_band") == "medium", why="medium => customized"),
+        in_set("service_level", ["personalized"], where=C("frequency_spend_band") == "high",
+               why="high => personalized"),
+        in_set("service_level", ["customized"], where=C("frequency_spend_band") == "medium",
+               why="medium => customized"),
         in_set("service_level", ["generic"], where=C("frequency_spend_band") == "low", why="low => generic"),
         # upgrade potential and service priority
         in_set("upgrade_reasons", sorted_reason_lists,
                why="upgrade_reasons: known reasons, sorted, comma-separated, empty when none"),
         in_set("upgrade_reasons", [""], where=tier_is_top, why="no upgrade reasons in the top tier"),
-        in_set("has_upgrade_potential", [True], where=C("upgrade_reasons") != "", why="has_upgrade_potential <=> reasons"),
-        in_set("has_upgrade_potential", [False], where=C("upgrade_reasons") == "", why="has_upgrade_potential <=> reasons"),
+        in_set("has_upgrade_potential", [True], where=C("upgrade_reasons") != "",
+               why="has_upgrade_potential <=> reasons"),
+        in_set("has_upgrade_potential", [False], where=C("upgrade_reasons") == "",
+               why="has_upgrade_potential <=> reasons"),
         in_set("is_unprofitable", [True], where=fixable,
                why="fixable_cost_to_serve => is_unprofitable"),
         between("gross_margin", 0, strict_low=True, where=fixable,
                 why="fixable_cost_to_serve => gross_margin > 0"),
         between("top_cost_activity_share", 0.5, where=fixable,
                 why="fixable_cost_to_serve => top_cost_activity_share >= 0.5"),
-        between("indirect_value", 0, strict_low=True, where=C("check__has_reason_advocate") == True,
+        between("indirect_value", 0, strict_low=True, where=C("check__has_reason_advocate") == True,  # noqa: E712
                 why="advocate => indirect_value > 0"),
         in_set("service_priority", ["p1"], where=tier_is_top, why="top tier => p1"),
         in_set("value_tier", ["top"], where=C("service_priority") == "p1", why="p1 => top tier"),
-        in_set("service_priority", ["p2"], where=(C("value_tier") == "growth") | ((C("value_tier") == "unprofitable") & (C("has_upgrade_potential") == True)),
+        in_set("service_priority", ["p2"], where=growth | (unprofitable & has_potential),
                why="growth tier or upgrade potential (not top) => p2"),
-        in_set("service_priority", ["p3"], where=(C("value_tier") == "unprofitable") & (C("has_upgrade_potential") == False),
+        in_set("service_priority", ["p3"], where=unprofitable & (C("has_upgrade_potential") == False),  # noqa: E712
                why="otherwise p3"),
     ]
     if build.rfm_segments is not None:
@@ -337,7 +348,8 @@ def predicted_columns(f: pd.DataFrame, build: Build) -> list[gxe.Expectation]:
             in_set("is_top_at_risk", [True], where=(C("value_tier") == "top") & (C("p_alive") < at_risk),
                    why=f"top tier and p_alive < at_risk_p_alive ({at_risk}) => is_top_at_risk"),
             in_set("is_top_at_risk", [False], where=C("value_tier") != "top", why="is_top_at_risk => top tier"),
-            in_set("is_top_at_risk", [False], where=C("p_alive") >= at_risk, why="is_top_at_risk => p_alive < at_risk_p_alive"),
+            in_set("is_top_at_risk", [False], where=C("p_alive") >= at_risk,
+                   why="is_top_at_risk => p_alive < at_risk_p_alive"),
             null("is_top_at_risk", (C("value_tier") == "top") & C("p_alive").is_null(),
                  "is_top_at_risk is null for a top customer without p_alive (SQL: top and null = null)"),
         ]

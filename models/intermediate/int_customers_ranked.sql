@@ -10,6 +10,10 @@
     window ends in customer_id, a unique tie-breaker, so ties are broken the same way on
     every build and every engine. Threshold: var top_tier_deciles (default 1).
 -#}
+
+-- a table, not a view: two models read it and its rankings should not be computed twice
+{{ config(materialized='table') }}
+
 with ordered as (
     select * from {{ ref('int_customers_ordered') }}
 ),

@@ -87,8 +87,12 @@ final as (
         cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
         cast(case when revenue <> 0 then 1.0 * margin_after_cost_to_serve / revenue end as double)
             as margin_after_cost_to_serve_rate,
-        cast(case when orders_count > 0 then round(revenue / orders_count, 2) end as decimal(18, 2))
-            as average_order_value,
+        -- the quotient is fixed to 10 decimals before rounding: engines that divide decimals in
+        -- floating point (DuckDB) would otherwise round a half cent (128.17 / 2 = 64.085) down
+        cast(
+            case when orders_count > 0 then round(cast(revenue / orders_count as decimal(38, 10)), 2) end
+            as decimal(18, 2)
+        ) as average_order_value,
         cast(top_cost_activity as {{ text_type() }}) as top_cost_activity,
         cast(top_cost_activity_share as double) as top_cost_activity_share,
         cast(indirect_value as decimal(18, 2)) as indirect_value,

@@ -4,7 +4,9 @@
     customers with a valid order dated on or before the as-of date; their completed, returned
     and cancelled order counts; first and last ordered_at and the whole days from their dates
     to the as-of date; revenue, gross margin and cost to serve (dated on or before the as-of
-    date) rounded to cents. Returns every customer where anything differs.
+    date) rounded to cents; indirect value from the staged signals (dated on or before the
+    as-of date) and the indirect_value_rates seed, rounded to cents, 0 without signals.
+    Returns every customer where anything differs.
 -#}
 with as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
@@ -27,6 +29,18 @@ costs as (
     group by cost_drivers.customer_id
 ),
 
+signals as (
+    select
+        signals.customer_id,
+        sum(indirect_value_rates.value_per_signal) as indirect_value
+    from {{ ref('stg_shop__customer_signals') }} as signals
+    inner join {{ ref('indirect_value_rates') }} as indirect_value_rates
+        on signals.signal_type = indirect_value_rates.signal_type
+    cross join as_of
+    where cast(signals.occurred_at as date) <= as_of.as_of_date
+    group by signals.customer_id
+),
+
 expected as (
     select
         orders.customer_id,
@@ -46,11 +60,14 @@ expected_with_days as (
         expected.*,
         {{ dbt.datediff('cast(expected.last_ordered_at as date)', 'as_of.as_of_date', 'day') }} as recency_days, -- noqa: LT05
         {{ dbt.datediff('cast(expected.first_ordered_at as date)', 'as_of.as_of_date', 'day') }} as tenure_days, -- noqa: LT05
-        round(coalesce(costs.cost_to_serve, 0), 2) as cost_to_serve
+        round(coalesce(costs.cost_to_serve, 0), 2) as cost_to_serve,
+        round(coalesce(signals.indirect_value, 0), 2) as indirect_value
     from expected
     cross join as_of
     left join costs
         on expected.customer_id = costs.customer_id
+    left join signals
+        on expected.customer_id = signals.customer_id
 ),
 
 customers as (
@@ -77,3 +94,4 @@ where
     or customers.revenue <> expected_with_days.revenue
     or customers.gross_margin <> expected_with_days.gross_margin
     or customers.cost_to_serve <> expected_with_days.cost_to_serve
+    or customers.indirect_value <> expected_with_days.indirect_value

@@ -394,7 +394,7 @@ def test_no_database_is_a_clear_message(tmp_path: Path, capsys) -> None:
     assert "No database at" in out and "make build" in out
 
 
-def test_the_script_runs_offline_from_the_command_line(database: Path) -> None:
+def test_the_script_runs_from_the_command_line_with_a_bare_environment(database: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "scripts" / "validate_marts.py"), "--database", str(database),
          "--mart", "rejected_rows"],
