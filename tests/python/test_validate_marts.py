@@ -294,8 +294,8 @@ def database(pristine: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def run(database: Path, capsys, variables: dict | None = None) -> tuple[int, str]:
-    code = runner.main(database, {**VARIABLES, **(variables or {})})
+def run(database: Path, capsys, variables: dict | None = None, only: list[str] | None = None) -> tuple[int, str]:
+    code = runner.main(database, {**VARIABLES, **(variables or {})}, only)
     return code, capsys.readouterr().out
 
 
@@ -330,14 +330,14 @@ def test_a_broken_tier_rule_names_mart_rule_count_and_sample(database: Path, cap
 def test_unprofitable_must_mean_negative_margin(database: Path, capsys) -> None:
     sql(database, "update main.customer_value set value_tier = 'unprofitable', service_priority = 'p3' "
                   "where value_tier = 'growth' and margin_after_cost_to_serve > 0 and not has_upgrade_potential")
-    code, out = run(database, capsys)
+    code, out = run(database, capsys, only=["customer_value"])
     assert code == 1
     assert "FAILED customer_value: unprofitable tier => margin_after_cost_to_serve < 0" in out
 
 
 def test_deciles_must_follow_the_rank(database: Path, capsys) -> None:
     sql(database, "update main.customer_value set value_decile = 2 where value_rank = 3")  # 23 rows: ranks 1-3 in decile 1
-    code, out = run(database, capsys)
+    code, out = run(database, capsys, only=["customer_value"])
     assert code == 1
     assert "FAILED customer_value: value_decile = ntile(10) in value_rank order" in out
     assert "value_decile=2" in out
@@ -346,7 +346,7 @@ def test_deciles_must_follow_the_rank(database: Path, capsys) -> None:
 def test_at_risk_and_predictions_follow_the_lifetime_value_mart(database: Path, capsys) -> None:
     sql(database, "update main.customer_value set is_top_at_risk = not is_top_at_risk where value_rank = 2")
     sql(database, "update main.customer_value set predicted_clv = predicted_clv + 1 where value_rank = 5")
-    code, out = run(database, capsys)
+    code, out = run(database, capsys, only=["customer_value"])
     assert code == 1
     assert "FAILED customer_value: predicted_clv = customer_lifetime_value.predicted_clv" in out
     assert "FAILED customer_value: top tier and p_alive < at_risk_p_alive (0.5) => is_top_at_risk" in out \
@@ -355,7 +355,7 @@ def test_at_risk_and_predictions_follow_the_lifetime_value_mart(database: Path, 
 
 def test_row_count_is_checked_against_the_population(database: Path, capsys) -> None:
     sql(database, "delete from main.customer_value where value_rank = 23")
-    code, out = run(database, capsys)
+    code, out = run(database, capsys, only=["customer_value"])
     assert code == 1
     assert "FAILED customer_value: one row per customer with a valid order on or before the as-of date" in out
     assert "observed 22" in out
@@ -364,7 +364,7 @@ def test_row_count_is_checked_against_the_population(database: Path, capsys) -> 
 def test_a_missing_column_and_a_wrong_type_are_named(database: Path, capsys) -> None:
     sql(database, "alter table main.customer_value drop column upgrade_reasons")
     sql(database, "alter table main.whale_curve alter customers_included type varchar")
-    code, out = run(database, capsys)
+    code, out = run(database, capsys, only=["customer_value", "whale_curve"])
     assert code == 1
     assert "FAILED customer_value: the spec's columns exist" in out
     assert "missing: upgrade_reasons" in out
