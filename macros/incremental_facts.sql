@@ -29,6 +29,47 @@
 {%- endmacro %}
 
 
+{#- The config of an incremental fact: delete+insert by customer, after forgetting its changed customers. -#}
+{% macro incremental_fact_config(changed_models) %}
+    {{ return({
+        'materialized': incremental_if_supported(),
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'customer_id',
+        'on_schema_change': 'fail',
+        'pre_hook': ["{{ forget_changed_customers(" ~ changed_models ~ ") }}"],
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    The first CTE of an incremental fact, `changed_customers`, on incremental runs only. It also
+    refs, at parse time, every model the incremental branch reads, so dbt knows the dependency
+    (and unit tests need no fixture for them).
+-#}
+{% macro changed_customers_cte(changed_models) %}
+    {%- if not execute %}
+    -- depends_on: {% for changed in changed_models %}{{ ref(changed.model) }}, {% endfor %}{{ ref('base_shop__orders') }}
+    {%- endif %}
+    {%- if is_incremental() %}
+changed_customers as (
+    {{ customers_changed_since_last_run(changed_models) }}
+),
+    {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    The rows of a staged model that an incremental fact recomputes: those whose `key` is in
+    `key_source` (by default the changed customers); every row on a full refresh.
+-#}
+{% macro rows_of_changed_customers(model, key='customer_id', key_source='changed_customers') %}
+    select * from {{ ref(model) }}
+    {%- if is_incremental() %}
+    where {{ key }} in (select {{ key_source }}.{{ key }} from {{ key_source }})
+    {%- endif %}
+{%- endmacro %}
+
+
 {#- Pre-hook of an incremental fact: forget every row of the customers it recomputes (see above). -#}
 {% macro forget_changed_customers(changed_models) %}
     {%- if is_incremental() %}

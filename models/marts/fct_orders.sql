@@ -7,43 +7,17 @@
     {'model': 'base_shop__orders', 'customer_id': 'customer_id'},
     {'model': 'base_shop__order_items', 'order_id': 'order_id'},
 ] %}
-{{ config(
-    materialized=incremental_if_supported(),
-    incremental_strategy='delete+insert',
-    unique_key='customer_id',
-    on_schema_change='fail',
-    pre_hook=["{{ forget_changed_customers(" ~ changed_models ~ ") }}"],
-) }}
-{%- if not execute %}
--- depends_on (the incremental branch; declared at parse time so unit tests need no fixture): {{ ref('base_shop__orders') }}, {{ ref('base_shop__order_items') }}
-{%- endif %}
+{{ config(**incremental_fact_config(changed_models)) }}
 
-with
-{%- if is_incremental() %}
-
-changed_customers as (
-    {{ customers_changed_since_last_run(changed_models) }}
-),
+with {{ changed_customers_cte(changed_models) }}
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
-    where customer_id in (select changed_customers.customer_id from changed_customers)
+    {{ rows_of_changed_customers('stg_shop__orders') }}
 ),
 
 order_items as (
-    select * from {{ ref('stg_shop__order_items') }}
-    where order_id in (select orders.order_id from orders)
+    {{ rows_of_changed_customers('stg_shop__order_items', key='order_id', key_source='orders') }}
 ),
-{%- else %}
-
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
-),
-
-order_items as (
-    select * from {{ ref('stg_shop__order_items') }}
-),
-{%- endif %}
 
 order_lines as (
     select
