@@ -11,13 +11,14 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench build-spark test-spark
+.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench bench-spark build-spark test-spark
 
 help:
 	@echo "make build     create the environment and build everything on the demo data"
 	@echo "make test      every check the project has"
 	@echo "make docs      static dbt docs site (one HTML file)"
 	@echo "make bench SIZE=N   benchmark against hand-written DuckDB and pandas"
+	@echo "make bench-spark    time dbt build on Spark against DuckDB (demo and 100k customers)"
 	@echo "make clean     remove build output (keeps the environment)"
 
 $(UV):
@@ -66,6 +67,9 @@ test-spark:
 SIZE ?= 10000
 bench: env
 	$(BIN)/python benchmarks/run_benchmark.py --customers $(SIZE)
+
+bench-spark: build-spark
+	$(SPARK_VENV)/bin/python benchmarks/spark_vs_duckdb.py $(if $(SIZE),--customers $(SIZE))
 
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py

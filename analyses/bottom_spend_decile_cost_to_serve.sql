@@ -31,7 +31,7 @@ final as (
         margin_after_cost_to_serve,
         unprofitable_customers,
         cost_to_serve > gross_margin as costs_more_than_it_brings,
-        case when gross_margin > 0 then 1.0 * cost_to_serve / gross_margin end as cost_to_serve_per_margin
+        case when gross_margin > 0 then cast(cost_to_serve as double) / gross_margin end as cost_to_serve_per_margin
     from spend_deciles
 )
 

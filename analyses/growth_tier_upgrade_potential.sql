@@ -55,7 +55,7 @@ final as (
         combined.revenue,
         combined.margin_after_cost_to_serve,
         combined.average_margin_after_cost_to_serve,
-        1.0 * combined.customers / (select count(*) from growth) as share_of_growth_tier,
+        cast(combined.customers as double) / (select count(*) from growth) as share_of_growth_tier,
         top_tier_floor.lowest_top_margin - combined.average_margin_after_cost_to_serve
             as average_gap_to_top_tier
     from (

@@ -23,8 +23,8 @@ final as (
         deciles.revenue,
         deciles.margin_after_cost_to_serve,
         deciles.share_of_total_margin,
-        1.0 * deciles.customers / totals.customers as share_of_customers,
-        case when totals.revenue > 0 then 1.0 * deciles.revenue / totals.revenue end as share_of_total_revenue
+        cast(deciles.customers as double) / totals.customers as share_of_customers,
+        case when totals.revenue > 0 then cast(deciles.revenue as double) / totals.revenue end as share_of_total_revenue
     from deciles
     cross join totals
     where deciles.value_decile = 1

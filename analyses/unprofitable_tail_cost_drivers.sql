@@ -49,7 +49,7 @@ final as (
             round(tail_activity_costs.cost / (select count(*) from tail), 2) as decimal(18, 2)
         ) as cost_per_tail_customer,
         coalesce(top_activities.customers_with_it_as_top, 0) as customers_with_it_as_top,
-        1.0 * tail_activity_costs.cost / sum(tail_activity_costs.cost) over () as share_of_tail_cost
+        cast(tail_activity_costs.cost as double) / sum(tail_activity_costs.cost) over () as share_of_tail_cost
     from tail_activity_costs
     left join top_activities
         on tail_activity_costs.activity = top_activities.activity

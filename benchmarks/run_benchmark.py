@@ -93,15 +93,8 @@ class Bench:
         log = self.logs / f"{len(self.steps):02d}_{name.replace(' ', '_')}.log"
         load_before = os.getloadavg()[0]
         print(f"[bench {self.customers:,}] {name} ...", flush=True)
-        with open(log, "w") as out:
-            started = time.perf_counter()
-            process = subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env(database or self.database),
-                                       stdout=out, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(process.pid, 0)
-            seconds = time.perf_counter() - started
-        returncode = os.waitstatus_to_exitcode(status)
-        step = Step(name, seconds, usage.ru_maxrss * 1024, returncode, log,
-                    {"load_average_before": round(load_before, 2)})
+        seconds, peak_rss, returncode = timed_process(command, self.env(database or self.database), log)
+        step = Step(name, seconds, peak_rss, returncode, log, {"load_average_before": round(load_before, 2)})
         print(f"[bench {self.customers:,}] {name}: {seconds:.2f} s, peak RSS {step.peak_rss / 2**30:.2f} GiB"
               + ("" if returncode == 0 else f", FAILED ({returncode}), see {log}"), flush=True)
         if check and returncode != 0:
@@ -201,6 +194,18 @@ class Bench:
             "comparisons": problems,
             "notes": self.notes,
         }
+
+
+def timed_process(command: list[str], env: dict, log: Path) -> tuple[float, int, int]:
+    """Run a command from the project folder, output to `log`: wall-clock seconds, peak resident
+    memory in bytes (the largest of the process and the children it waited for, e.g. Spark's
+    JVM) and the exit code."""
+    with open(log, "w") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    return seconds, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
 
 
 def guarded(check) -> list[str]:

@@ -21,7 +21,7 @@ final as (
         customer_id,
         cost_to_serve,
         case when cost_to_serve > 0 then activity end as top_cost_activity,
-        case when cost_to_serve > 0 then 1.0 * cost / cost_to_serve end as top_cost_activity_share
+        case when cost_to_serve > 0 then cast(cost as double) / cost_to_serve end as top_cost_activity_share
     from ranked
     where cost_rank = 1
 )

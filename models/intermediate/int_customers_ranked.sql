@@ -89,7 +89,7 @@ classified as (
         ranked.*,
         -- the whale curve: null when the population's total margin is not positive
         case
-            when ranked.total_margin > 0 then 1.0 * ranked.cumulative_margin / ranked.total_margin
+            when ranked.total_margin > 0 then cast(ranked.cumulative_margin as double) / ranked.total_margin
         end as cumulative_margin_share,
         ranked.margin_after_cost_to_serve < 0 as is_unprofitable,
         -- a top-decile customer who loses money is not top

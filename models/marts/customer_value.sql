@@ -85,8 +85,10 @@ final as (
         cast(gross_margin as decimal(18, 2)) as gross_margin,
         cast(cost_to_serve as decimal(18, 2)) as cost_to_serve,
         cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
-        cast(case when revenue <> 0 then 1.0 * margin_after_cost_to_serve / revenue end as double)
-            as margin_after_cost_to_serve_rate,
+        -- a share, divided in double precision on every engine (Spark would divide decimals)
+        case
+            when revenue <> 0 then cast(margin_after_cost_to_serve as double) / cast(revenue as double)
+        end as margin_after_cost_to_serve_rate,
         -- the quotient is fixed to 10 decimals before rounding: engines that divide decimals in
         -- floating point (DuckDB) would otherwise round a half cent (128.17 / 2 = 64.085) down
         cast(

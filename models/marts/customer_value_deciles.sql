@@ -34,9 +34,9 @@ final as (
         cast(gross_margin as decimal(18, 2)) as gross_margin,
         cast(cost_to_serve as decimal(18, 2)) as cost_to_serve,
         cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
-        cast(case when total_margin > 0 then 1.0 * margin_after_cost_to_serve / total_margin end as double)
+        cast(case when total_margin > 0 then cast(margin_after_cost_to_serve as double) / total_margin end as double)
             as share_of_total_margin,
-        cast(case when total_margin > 0 then 1.0 * cumulative_margin / total_margin end as double)
+        cast(case when total_margin > 0 then cast(cumulative_margin as double) / total_margin end as double)
             as cumulative_share_of_total_margin,
         cast(unprofitable_customers as integer) as unprofitable_customers
     from shared

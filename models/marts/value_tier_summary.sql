@@ -26,10 +26,10 @@ final as (
     select
         cast(value_tier as {{ text_type() }}) as value_tier,
         cast(customers as integer) as customers,
-        cast(1.0 * customers / total_customers as double) as share_of_customers,
+        cast(cast(customers as double) / total_customers as double) as share_of_customers,
         cast(revenue as decimal(18, 2)) as revenue,
         cast(margin_after_cost_to_serve as decimal(18, 2)) as margin_after_cost_to_serve,
-        cast(case when total_margin > 0 then 1.0 * margin_after_cost_to_serve / total_margin end as double)
+        cast(case when total_margin > 0 then cast(margin_after_cost_to_serve as double) / total_margin end as double)
             as share_of_total_margin,
         cast(customers_with_upgrade_potential as integer) as customers_with_upgrade_potential
     from shared

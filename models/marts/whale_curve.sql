@@ -53,12 +53,12 @@ final as (
         cast(included.customers_included as integer) as customers_included,
         cast(
             case
-                when cumulative.total_revenue > 0 then 1.0 * cumulative.cumulative_revenue / cumulative.total_revenue
+                when cumulative.total_revenue > 0 then cast(cumulative.cumulative_revenue as double) / cumulative.total_revenue
             end
             as double
         ) as cumulative_revenue_share,
         cast(
-            case when cumulative.total_margin > 0 then 1.0 * cumulative.cumulative_margin / cumulative.total_margin end
+            case when cumulative.total_margin > 0 then cast(cumulative.cumulative_margin as double) / cumulative.total_margin end
             as double
         ) as cumulative_margin_share
     from included

@@ -20,7 +20,7 @@ select
     '{{ source_table }}' as source_table,
     rejected.row_count as rejected_rows,
     raw_rows.row_count as raw_rows,
-    1.0 * rejected.row_count / raw_rows.row_count as rejected_share
+    cast(rejected.row_count as double) / raw_rows.row_count as rejected_share
 from raw_rows
 cross join rejected
 where rejected.row_count > {{ max_share }} * raw_rows.row_count

@@ -28,8 +28,8 @@ running as (
 expected as (
     select
         value_rank,
-        case when total_revenue > 0 then 1.0 * cumulative_revenue / total_revenue end as revenue_share,
-        case when total_margin > 0 then 1.0 * cumulative_margin / total_margin end as margin_share
+        case when total_revenue > 0 then cast(cumulative_revenue as double) / total_revenue end as revenue_share,
+        case when total_margin > 0 then cast(cumulative_margin as double) / total_margin end as margin_share
     from running
 ),
 

@@ -42,6 +42,8 @@ REQUIRED_MARTS = [
 ]
 BOTH_ENGINES = {"predict_clv": False}
 FLOAT_TOLERANCE = 1e-9
+# When the run that wrote a row started: differs between any two builds, not a value to compare.
+RUN_BOOKKEEPING = {"computed_at", "classified_at"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -72,7 +74,7 @@ def mart_tables(build: DbtBuild) -> list[str]:
         node["alias"]
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and node["config"]["materialized"] == "table"
+        and node["config"]["materialized"] in ("table", "incremental")
         and node["config"].get("schema") is None
     )
 
@@ -92,9 +94,24 @@ def values_match(duckdb_value, spark_value) -> bool:
     return duckdb_value == spark_value
 
 
+def seed_comparable(raw_record: str | None) -> dict | None:
+    """A rejected row's raw JSON as dbt loads seeds on every adapter but DuckDB: dbt-core reads
+    seed files with agate, which turns a blank cell ("  ") into null before Spark sees it
+    (dbt-duckdb copies the file as it is). The demo's blank keys are seeds, so on Spark their
+    raw_record says null where DuckDB keeps the blanks; reasons and details are the same. A
+    user's own files (raw_data_path) are read by Spark itself, not through agate."""
+    if raw_record is None:
+        return None
+    return {name: None if isinstance(value, str) and not value.strip() else value for name, value in json.loads(raw_record).items()}
+
+
 def table_contents(build: DbtBuild, table: str) -> tuple[list[str], list[tuple]]:
-    columns = [row[0] for row in build.query(f"describe {table}")]
-    return columns, build.query(f"select * from {table} order by all")
+    columns = [row[0] for row in build.query(f"describe {table}") if row[0] not in RUN_BOOKKEEPING]
+    rows = build.query(f"select {', '.join(columns)} from {table} order by all")
+    if table == "rejected_rows":
+        at = columns.index("raw_record")
+        rows = [(*row[:at], seed_comparable(row[at]), *row[at + 1:]) for row in rows]
+    return columns, rows
 
 
 def assert_same_table(duckdb_build: DbtBuild, spark_build: DbtBuild, table: str) -> None:
@@ -116,7 +133,7 @@ def test_every_node_builds_and_passes_on_spark(builds: tuple[DbtBuild, DbtBuild]
     duckdb_results, spark_results = run_results(duckdb_build), run_results(spark_build)
 
     assert sorted(spark_results) == sorted(duckdb_results), "Spark and DuckDB built different nodes"
-    failed = {node: result["status"] for node, result in spark_results.items() if result["status"] not in ("success", "pass", "warn")}
+    failed = {node: result["status"] for node, result in spark_results.items() if result["status"] not in ("success", "pass", "warn", "no-op")}
     assert not failed
     unit_tests = [node for node in spark_results if node.startswith("unit_test.")]
     data_tests = [node for node in spark_results if node.startswith("test.")]
@@ -150,10 +167,13 @@ def test_rejected_rows_by_table_and_reason(builds: tuple[DbtBuild, DbtBuild]) ->
 def test_customer_value_has_null_predictions_on_spark(builds: tuple[DbtBuild, DbtBuild]) -> None:
     _, spark_build = builds
     columns = [row[0] for row in spark_build.query("describe customer_value")]
-    predicted = [column for column in columns if column.startswith(("predicted_", "expected_")) or column in ("p_alive", "is_top_at_risk")]
+    predicted = [column for column in columns if column.startswith(("predicted_", "expected_")) or column == "p_alive"]
     assert predicted, "customer_value keeps its predicted columns on Spark"
     counts = spark_build.query("select " + ", ".join(f"count({column})" for column in predicted) + " from customer_value")[0]
     assert counts == tuple(0 for _ in predicted)
+    # documented: false outside the top tier, null for a top-tier customer without p_alive
+    at_risk = spark_build.query("select value_tier = 'top', is_top_at_risk, count(*) from customer_value group by all order by all")
+    assert [(top, flag) for top, flag, _ in at_risk] == [(False, False), (True, None)]
     assert not (spark_build.spark_dir / "warehouse" / "customer_value.db" / "customer_lifetime_value").exists()
 
 
@@ -168,7 +188,7 @@ def test_raw_data_path_on_spark(tmp_path: Path, file_format: str, write_folder) 
     build.run(
         "build",
         "--select", "path:models/staging", "+fct_orders", "+fct_cost_to_serve", "+rejected_rows",
-        "--exclude-resource-type", "unit_test",
+        "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
         variables={"raw_data_path": str(raw_folder), "raw_file_format": file_format, "max_rejected_share": 1, **BOTH_ENGINES},
     )
 
