@@ -1,7 +1,7 @@
 """Run the hand-written DuckDB script (benchmarks/handwritten/customer_value.sql) on raw exports.
 
 The script computes the public marts straight from the raw files through the duckdb Python API,
-with the same threads and memory limit as the dbt profile: the practical lower bound of the dbt
+with the same threads, memory limit and insertion order setting as the dbt profile: the practical lower bound of the dbt
 project on this engine. Results stay in the connection (tables customer_value,
 customer_value_deciles, value_tier_summary, whale_curve, rejected_counts) or in --database.
 
@@ -44,6 +44,7 @@ def compute(raw_dir: Path, database: str = ":memory:", variables: dict | None = 
     con = duckdb.connect(database)
     con.execute(f"set threads = {int(os.environ.get('CUSTOMER_VALUE_THREADS', '2'))}")
     con.execute(f"set memory_limit = '{os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '8GB')}'")
+    con.execute("set preserve_insertion_order = false")  # as in profiles.yml
     con.execute(render(raw_dir, variables))
     return con
 

@@ -324,7 +324,8 @@ def compute_marts(raw_dir: Path, values: dict) -> dict[str, pd.DataFrame]:
         "advocate": (advocacy_decile.to_numpy() == 1) & (cv["indirect_value"] > 0),
         "fixable_cost_to_serve": cv["is_unprofitable"] & (cv["gross_margin"] > 0) & (cv["top_cost_activity_share"] >= 0.5),
         "growing_spend": (cv["earlier_revenue"] > 0)
-        & (cv["recent_revenue"] >= float(values["upgrade_growth_ratio"]) * cv["earlier_revenue"]),
+        # money is exact in SQL (decimals); in floats, compare the rounded difference, not the sides
+        & ((cv["recent_revenue"] - float(values["upgrade_growth_ratio"]) * cv["earlier_revenue"]).round(6) >= 0),
     })
     listed = np.where(reasons_found["advocate"], "advocate,", "")
     listed = np.char.add(listed, np.where(reasons_found["fixable_cost_to_serve"], "fixable_cost_to_serve,", ""))
