@@ -69,7 +69,7 @@ bench: env
 	$(BIN)/python benchmarks/run_benchmark.py --customers $(SIZE)
 
 bench-spark: build-spark
-	$(SPARK_VENV)/bin/python benchmarks/spark_vs_duckdb.py $(if $(SIZE),--customers $(SIZE))
+	$(SPARK_VENV)/bin/python benchmarks/spark_vs_duckdb.py $(if $(filter command line,$(origin SIZE)),--customers $(SIZE))
 
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py

@@ -87,7 +87,7 @@ def main() -> None:
             result = "ok" if t["returncode"] == 0 else f"exit {t['returncode']}"
             lines.append(f"| {dataset} | {engine} | {t['seconds']:.1f} | {t['seconds'] / duckdb_seconds:.1f} | {t['nodes']} | "
                          f"{t['node_seconds']:.1f} | {gib(t['peak_rss'])} | {result} ({', '.join(t['statuses'])}) |")
-    lines += ["", "Peak RSS is the dbt process and the children it waited for; Spark's JVM is capped by its driver memory.", ""]
+    lines += ["", "Peak RSS is sampled over the dbt process and its children (Spark runs in a JVM child process).", ""]
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "spark_vs_duckdb.md").write_text("\n".join(lines))
     print("\n".join(lines))
