@@ -51,16 +51,14 @@ final as (
     select
         cast(included.customer_percentile as integer) as customer_percentile,
         cast(included.customers_included as integer) as customers_included,
-        cast(
-            case
-                when cumulative.total_revenue > 0 then cast(cumulative.cumulative_revenue as double) / cumulative.total_revenue
-            end
-            as double
-        ) as cumulative_revenue_share,
-        cast(
-            case when cumulative.total_margin > 0 then cast(cumulative.cumulative_margin as double) / cumulative.total_margin end
-            as double
-        ) as cumulative_margin_share
+        case
+            when cumulative.total_revenue > 0
+                then cast(cumulative.cumulative_revenue as double) / cumulative.total_revenue
+        end as cumulative_revenue_share,
+        case
+            when cumulative.total_margin > 0
+                then cast(cumulative.cumulative_margin as double) / cumulative.total_margin
+        end as cumulative_margin_share
     from included
     left join cumulative
         on included.customers_included = cumulative.value_rank

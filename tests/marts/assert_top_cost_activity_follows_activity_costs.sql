@@ -42,7 +42,8 @@ expected as (
         customers.top_cost_activity_share,
         case when top_activity.cost_to_serve > 0 then top_activity.activity end as expected_activity,
         case
-            when top_activity.cost_to_serve > 0 then cast(top_activity.largest_cost as double) / top_activity.cost_to_serve
+            when top_activity.cost_to_serve > 0
+                then cast(top_activity.largest_cost as double) / top_activity.cost_to_serve
         end as expected_share
     from customers
     left join top_activity
