@@ -4,7 +4,9 @@
     fact last caught up with staging. An incremental run recomputes every customer with a
     classified row (staged or rejected) in `changed_models` classified after that: all their
     rows are deleted (pre-hook, which also removes customers left with no row at all) and their
-    current rows inserted (delete+insert on customer_id). A customer is the unit because
+    current rows appended. The strategy is `append` because the pre-hook has already deleted:
+    dbt-duckdb's delete+insert would delete again, by a join over the whole table, and find
+    nothing (6.7 s of a 41 s incremental run at 1M customers). A customer is the unit because
     every fact row belongs to one, and every measure of the marts is per customer.
 
     `changed_models`: list of {model, customer_id} where customer_id is a column of the model,
@@ -29,12 +31,11 @@
 {%- endmacro %}
 
 
-{#- The config of an incremental fact: delete+insert by customer, after forgetting its changed customers. -#}
+{#- The config of an incremental fact: its changed customers forgotten, then their rows appended. -#}
 {% macro incremental_fact_config(changed_models) %}
     {{ return({
         'materialized': incremental_if_supported(),
-        'incremental_strategy': 'delete+insert',
-        'unique_key': 'customer_id',
+        'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'pre_hook': ["{{ forget_changed_customers(" ~ changed_models ~ ") }}"],
     }) }}
