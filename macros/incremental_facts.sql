@@ -6,7 +6,7 @@
     rows are deleted (pre-hook, which also removes customers left with no row at all) and their
     current rows appended. The strategy is `append` because the pre-hook has already deleted:
     dbt-duckdb's delete+insert would delete again, by a join over the whole table, and find
-    nothing (6.7 s of a 41 s incremental run at 1M customers). A customer is the unit because
+    nothing. A customer is the unit because
     every fact row belongs to one, and every measure of the marts is per customer.
 
     `changed_models`: list of {model, customer_id} where customer_id is a column of the model,
