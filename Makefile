@@ -43,6 +43,7 @@ test: env lint dbt-test check validate pytest $(if $(wildcard .venv-spark/bin/py
 # what is built and never waits on a build's lock.
 lint: env
 	CUSTOMER_VALUE_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
+	$(BIN)/ruff check .
 
 # Documentation coverage and structure rules, over the manifest and the built catalog.
 check: env

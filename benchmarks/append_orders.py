@@ -25,14 +25,16 @@ TABLES = ["customers", "orders", "order_items", "service_events", "customer_sign
 NEW_CUSTOMER_EVERY = 20  # one new order in this many is by a new customer
 
 
-def append_new_orders(raw_dir: Path, out_dir: Path, share: float = 0.01, file_format: str = "parquet") -> dict[str, int]:
+def append_new_orders(raw_dir: Path, out_dir: Path, share: float = 0.01,
+                      file_format: str = "parquet") -> dict[str, int]:
     """Write raw_dir plus a day of new orders to out_dir; return the number of new rows per table."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     for table in TABLES:
         path = str(raw_dir / f"{table}.{file_format}").replace("'", "''")
-        reader = f"read_parquet('{path}')" if file_format == "parquet" else f"read_csv('{path}', all_varchar = true, header = true)"
+        reader = (f"read_parquet('{path}')" if file_format == "parquet"
+                  else f"read_csv('{path}', all_varchar = true, header = true)")
         con.execute(f"create table {table} as select * from {reader}")
 
     (n_orders,) = con.execute("select count(*) from orders").fetchone()
@@ -93,11 +95,13 @@ def append_new_orders(raw_dir: Path, out_dir: Path, share: float = 0.01, file_fo
                 lower(customer_id) || '@example.com' as email
             from appended_orders where sequence % {NEW_CUSTOMER_EVERY} = 0 order by sequence
         """,
-        "orders": "select order_id, customer_id, ordered_at, status, shipping_fee from appended_orders order by sequence",
+        "orders": ("select order_id, customer_id, ordered_at, status, shipping_fee"
+                   " from appended_orders order by sequence"),
         "order_items": """
             select
                 'IN' || lpad(appended_orders.sequence::varchar, 9, '0') || '-'
-                    || row_number() over (partition by appended_orders.order_id order by items.order_item_id) as order_item_id,
+                    || row_number() over (partition by appended_orders.order_id
+                                          order by items.order_item_id) as order_item_id,
                 appended_orders.order_id, items.product_id, items.product_category, items.quantity,
                 items.unit_price, items.unit_cost, items.discount_amount
             from appended_orders

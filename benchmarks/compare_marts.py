@@ -44,7 +44,10 @@ COLUMNS = {
     "whale_curve": ["customer_percentile", "customers_included", "cumulative_revenue_share", "cumulative_margin_share"],
     "rejected_counts": ["source_table", "reason", "rejected_rows"],
 }
-MONEY = {"revenue", "cogs", "gross_margin", "cost_to_serve", "margin_after_cost_to_serve", "average_order_value", "indirect_value"}
+MONEY = {
+    "revenue", "cogs", "gross_margin", "cost_to_serve", "margin_after_cost_to_serve", "average_order_value",
+    "indirect_value",
+}
 RATIOS = {
     "margin_after_cost_to_serve_rate", "top_cost_activity_share", "cumulative_margin_share", "share_of_total_margin",
     "cumulative_share_of_total_margin", "share_of_customers", "cumulative_revenue_share",
@@ -89,7 +92,8 @@ def same(column: str, a, b) -> bool:
         return abs(float(a) - float(b)) <= MONEY_TOLERANCE
     if column in RATIOS:
         return abs(float(a) - float(b)) <= RATIO_TOLERANCE
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+    if (isinstance(a, (int, float)) and isinstance(b, (int, float))
+            and not isinstance(a, bool) and not isinstance(b, bool)):
         return float(a) == float(b)
     if hasattr(a, "isoformat") and hasattr(b, "isoformat"):
         return pd.Timestamp(a) == pd.Timestamp(b)
@@ -108,9 +112,11 @@ def compare(expected: dict[str, pd.DataFrame], actual: dict[str, pd.DataFrame], 
                             f" {len(extra)} only in the second ({list(extra[:limit])})")
         right = right.reindex(left.index)
         for column in left.columns:
-            differing = [key for key, a, b in zip(left.index, left[column], right[column]) if not same(column, a, b)]
+            differing = [key for key, a, b in zip(left.index, left[column], right[column], strict=True)
+                         if not same(column, a, b)]
             if differing:
-                examples = [(key, normalise(left.at[key, column]), normalise(right.at[key, column])) for key in differing[:limit]]
+                examples = [(key, normalise(left.at[key, column]), normalise(right.at[key, column]))
+                            for key in differing[:limit]]
                 problems.append(f"{table}.{column}: {len(differing)} rows differ, e.g. {examples}")
     return problems
 

@@ -283,7 +283,8 @@ def compute_marts(raw_dir: Path, values: dict) -> dict[str, pd.DataFrame]:
         recent_revenue=("recent_revenue", "sum"),
         earlier_revenue=("earlier_revenue", "sum"),
     )
-    cv = customers.join(cost_to_serve).join(indirect_value).join(top.rename(columns={"activity": "top_cost_activity", "cost": "top_cost"}))
+    cv = customers.join(cost_to_serve).join(indirect_value).join(
+        top.rename(columns={"activity": "top_cost_activity", "cost": "top_cost"}))
     cv = cv.reset_index()
     for column in ["revenue", "cogs", "recent_revenue", "earlier_revenue"]:
         cv[column] = cv[column].round(4)
@@ -305,7 +306,8 @@ def compute_marts(raw_dir: Path, values: dict) -> dict[str, pd.DataFrame]:
     cv["value_rank"] = np.arange(1, n + 1)
     cv["value_decile"] = ntile(n, 10)
     total_margin = cv["margin_after_cost_to_serve"].sum()
-    cv["cumulative_margin_share"] = cv["margin_after_cost_to_serve"].cumsum() / total_margin if total_margin > 0 else np.nan
+    cv["cumulative_margin_share"] = (
+        cv["margin_after_cost_to_serve"].cumsum() / total_margin if total_margin > 0 else np.nan)
     cv["spend_decile"] = ranked(cv, ["revenue", "customer_id"], [False, True], 10)
     cv["recency_score"] = ranked(cv, ["last_ordered_at", "customer_id"], [True, True], 5)
     cv["frequency_score"] = ranked(cv, ["orders_count", "customer_id"], [True, True], 5)
@@ -315,14 +317,17 @@ def compute_marts(raw_dir: Path, values: dict) -> dict[str, pd.DataFrame]:
     margin = cv["margin_after_cost_to_serve"]
     cv["is_unprofitable"] = margin < 0
     cv["value_tier"] = np.select(
-        [(cv["value_decile"] <= int(values["top_tier_deciles"])) & (margin > 0), margin < 0], ["top", "unprofitable"], "growth")
+        [(cv["value_decile"] <= int(values["top_tier_deciles"])) & (margin > 0), margin < 0],
+        ["top", "unprofitable"], "growth")
     cv = cv.merge(seeds["rfm_segments"], on=["recency_score", "frequency_score"], how="left")
     band = cv["frequency_score"] + cv["monetary_score"]
     cv["frequency_spend_band"] = np.select([band >= 8, band >= 5], ["high", "medium"], "low")
-    cv["service_level"] = cv["frequency_spend_band"].map({"high": "personalized", "medium": "customized", "low": "generic"})
+    cv["service_level"] = cv["frequency_spend_band"].map(
+        {"high": "personalized", "medium": "customized", "low": "generic"})
     reasons_found = pd.DataFrame({
         "advocate": (advocacy_decile.to_numpy() == 1) & (cv["indirect_value"] > 0),
-        "fixable_cost_to_serve": cv["is_unprofitable"] & (cv["gross_margin"] > 0) & (cv["top_cost_activity_share"] >= 0.5),
+        "fixable_cost_to_serve": cv["is_unprofitable"] & (cv["gross_margin"] > 0)
+        & (cv["top_cost_activity_share"] >= 0.5),
         "growing_spend": (cv["earlier_revenue"] > 0)
         # money is exact in SQL (decimals); in floats, compare the rounded difference, not the sides
         & ((cv["recent_revenue"] - float(values["upgrade_growth_ratio"]) * cv["earlier_revenue"]).round(6) >= 0),
@@ -343,7 +348,8 @@ def compute_marts(raw_dir: Path, values: dict) -> dict[str, pd.DataFrame]:
     ).round(4).reset_index()
     share = deciles["margin_after_cost_to_serve"] / total_margin if total_margin > 0 else np.nan
     deciles["share_of_total_margin"] = share
-    deciles["cumulative_share_of_total_margin"] = deciles["margin_after_cost_to_serve"].cumsum() / total_margin if total_margin > 0 else np.nan
+    deciles["cumulative_share_of_total_margin"] = (
+        deciles["margin_after_cost_to_serve"].cumsum() / total_margin if total_margin > 0 else np.nan)
 
     tiers = cv.groupby("value_tier").agg(
         customers=("customer_id", "size"), revenue=("revenue", "sum"),

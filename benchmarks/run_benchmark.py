@@ -110,7 +110,8 @@ class Bench:
             nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
             step.extra["dbt_elapsed"] = round(results["elapsed_time"], 3)
             step.extra["nodes"] = len(nodes)
-            step.extra["slowest_nodes"] = [(r["unique_id"].split(".", 2)[-1], round(r["execution_time"], 2)) for r in nodes[:10]]
+            step.extra["slowest_nodes"] = [(r["unique_id"].split(".", 2)[-1], round(r["execution_time"], 2))
+                                           for r in nodes[:10]]
             step.extra["node_seconds"] = round(sum(r["execution_time"] for r in nodes), 3)
         return step
 
@@ -128,7 +129,8 @@ class Bench:
 
     def raw_rows(self) -> dict[str, int]:
         with duckdb.connect() as con:
-            return {t: con.execute(f"select count(*) from read_parquet('{self.raw}/{t}.parquet')").fetchone()[0] for t in TABLES}
+            return {t: con.execute(f"select count(*) from read_parquet('{self.raw}/{t}.parquet')").fetchone()[0]
+                    for t in TABLES}
 
     def run(self, with_clv: bool, skip_pandas: bool) -> dict:
         self.prepare()
@@ -173,8 +175,10 @@ class Bench:
         incremental = self.dbt("dbt run (incremental, +1% orders)", "run")
 
         # The same data in full, in a second database: the incremental result must equal it.
-        self.dbt("dbt seed (config, second database)", "seed", "--select", "path:seeds/config", database=self.check_database)
-        refreshed = self.dbt("dbt run (full refresh, +1% orders)", "run", "--full-refresh", database=self.check_database)
+        self.dbt("dbt seed (config, second database)", "seed", "--select", "path:seeds/config",
+                 database=self.check_database)
+        refreshed = self.dbt("dbt run (full refresh, +1% orders)", "run", "--full-refresh",
+                             database=self.check_database)
         problems["incremental vs full refresh"] = guarded(lambda: table_differences(self.database, self.check_database))
 
         if with_clv:
@@ -244,7 +248,8 @@ def table_differences(a: Path, b: Path) -> list[str]:
     def relations(path: Path) -> dict:
         with duckdb.connect(str(path), read_only=True) as con:
             names = con.execute("select table_schema, table_name from information_schema.tables"
-                                " where table_schema in ('main', 'staging', 'intermediate') and table_type = 'BASE TABLE'"
+                                " where table_schema in ('main', 'staging', 'intermediate')"
+                                " and table_type = 'BASE TABLE'"
                                 " order by all").fetchall()
             return {f"{s}.{n}": [r[0] for r in con.execute(f'describe "{s}"."{n}"').fetchall()] for s, n in names}
 
@@ -261,7 +266,8 @@ def table_differences(a: Path, b: Path) -> list[str]:
                 n = con.execute(f'select count(*) from (select {columns} from {x}."{schema}"."{table}"'
                                 f' except all select {columns} from {y}."{schema}"."{table}")').fetchone()[0]
                 if n:
-                    problems.append(f"{name}: {n} rows only in the {'incremental' if x == 'a' else 'full refresh'} build")
+                    problems.append(f"{name}: {n} rows only in the "
+                                    f"{'incremental' if x == 'a' else 'full refresh'} build")
     return problems
 
 
@@ -301,27 +307,33 @@ def report(result: dict) -> str:
         f"# Benchmark: {result['customers']:,} customers",
         "",
         f"Run {result['date']} by `make bench SIZE={result['customers']}` (benchmarks/run_benchmark.py).",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {int(m['memory_bytes']) / 2**30:.0f} GiB, {m['os']}, Python {m['python']}; "
+        f"Machine: {m['cpu']}, {m['cores']} cores, {int(m['memory_bytes']) / 2**30:.0f} GiB, {m['os']}, "
+        f"Python {m['python']}; "
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
-        f"dbt profile: threads {result['settings']['threads']}, DuckDB memory_limit {result['settings']['memory_limit']}.",
+        f"dbt profile: threads {result['settings']['threads']}, "
+        f"DuckDB memory_limit {result['settings']['memory_limit']}.",
         "",
         f"Raw rows: {rows:,} (" + ", ".join(f"{t} {n:,}" for t, n in result["raw_rows"].items()) + "). "
-        f"A day of new orders adds " + ", ".join(f"{t} {n:,}" for t, n in result["new_rows"].items() if n) + ".",
+        "A day of new orders adds " + ", ".join(f"{t} {n:,}" for t, n in result["new_rows"].items() if n) + ".",
         "",
         "| step | seconds | x hand-written DuckDB | raw rows per second | peak RSS (GiB) | load before |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for s in result["steps"]:
-        ratio = f"{s['seconds'] / script_seconds:.2f}" if s["name"] not in ("import dbt",) and "parse" not in s["name"] and "seed" not in s["name"] else ""
+        ratio = (f"{s['seconds'] / script_seconds:.2f}"
+                 if s["name"] not in ("import dbt",) and "parse" not in s["name"] and "seed" not in s["name"]
+                 else "")
         per_second = f"{rows / s['seconds']:,.0f}" if ratio else ""
         failed = "" if s["returncode"] == 0 else " (FAILED)"
-        lines.append(f"| {s['name']}{failed} | {s['seconds']:.2f} | {ratio} | {per_second} | {gib(s['peak_rss_bytes'])} | {s['load_average_before']} |")
+        lines.append(f"| {s['name']}{failed} | {s['seconds']:.2f} | {ratio} | {per_second} | "
+                     f"{gib(s['peak_rss_bytes'])} | {s['load_average_before']} |")
     lines += ["", "Where dbt's time goes (model execution times from run_results.json, the 10 slowest):", ""]
     for name in (key["full_run"], key["incremental"]):
         s = steps[name]
         overhead = s["seconds"] - s.get("dbt_elapsed", 0)
         lines.append(f"- {name}: wall {s['seconds']:.2f} s = dbt start-up and parse {overhead:.2f} s + run "
-                     f"{s.get('dbt_elapsed', 0):.2f} s ({s.get('nodes', 0)} nodes, {s.get('node_seconds', 0):.2f} s of node time on "
+                     f"{s.get('dbt_elapsed', 0):.2f} s ({s.get('nodes', 0)} nodes, "
+                     f"{s.get('node_seconds', 0):.2f} s of node time on "
                      f"{result['settings']['threads']} threads); slowest: "
                      + ", ".join(f"{n} {t:.2f}" for n, t in s.get("slowest_nodes", [])))
     lines += ["", "Checks:", ""]
@@ -345,20 +357,23 @@ def targets(result: dict) -> list[str]:
                  + ("met" if run <= 1.5 * script else "missed"))
     if "pandas" in steps:
         pandas = steps["pandas"]["seconds"]
-        lines.append(f"- faster than pandas by at least 5x: {pandas / run:.1f}x " + ("met" if pandas >= 5 * run else "missed"))
+        lines.append(f"- faster than pandas by at least 5x: {pandas / run:.1f}x "
+                     + ("met" if pandas >= 5 * run else "missed"))
     lines.append(f"- incremental run under 15% of the full run: {100 * incremental / run:.0f}% "
                  + ("met" if incremental < 0.15 * run else "missed"))
-    lines.append(f"- peak memory of the build under 8 GiB: {gib(build_rss)} GiB " + ("met" if build_rss < 8 * 2**30 else "missed"))
+    lines.append(f"- peak memory of the build under 8 GiB: {gib(build_rss)} GiB "
+                 + ("met" if build_rss < 8 * 2**30 else "missed"))
     return lines
 
 
 def summary() -> str:
-    results = sorted((json.loads(p.read_text()) for p in RESULTS_DIR.glob("customers_*.json")), key=lambda r: r["customers"])
+    results = sorted((json.loads(p.read_text()) for p in RESULTS_DIR.glob("customers_*.json")),
+                     key=lambda r: r["customers"])
     if not results:
         return ""
-    names = ["import dbt", "dbt parse (full)", "dbt parse (partial)", "dbt run (full refresh)", "dbt build (full refresh)",
-             "hand-written DuckDB", "pandas", "dbt run (incremental, +1% orders)", "dbt run (full refresh, +1% orders)",
-             "dbt build (with lifetime values)"]
+    names = ["import dbt", "dbt parse (full)", "dbt parse (partial)", "dbt run (full refresh)",
+             "dbt build (full refresh)", "hand-written DuckDB", "pandas", "dbt run (incremental, +1% orders)",
+             "dbt run (full refresh, +1% orders)", "dbt build (with lifetime values)"]
     lines = ["# Benchmark summary", "",
              "Seconds (wall clock) per step and size; in brackets the ratio to the hand-written DuckDB script. "
              "Generated by benchmarks/run_benchmark.py from the customers_<N>.json files beside this one.", "",
@@ -394,11 +409,14 @@ def summary() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, required=True, help="size of the generated export")
-    parser.add_argument("--with-clv", action="store_true", help="also time the dbt build with the lifetime-value models")
-    parser.add_argument("--skip-pandas", action="store_true", help="leave pandas out (it needs about 15 GB at 1M customers)")
+    parser.add_argument("--with-clv", action="store_true",
+                        help="also time the dbt build with the lifetime-value models")
+    parser.add_argument("--skip-pandas", action="store_true",
+                        help="leave pandas out (it needs about 15 GB at 1M customers)")
     parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "8GB"))
     parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "2"))
-    parser.add_argument("--note", action="append", default=[], help="a remark to keep with the results (e.g. a busy machine)")
+    parser.add_argument("--note", action="append", default=[],
+                        help="a remark to keep with the results (e.g. a busy machine)")
     args = parser.parse_args()
 
     bench = Bench(args.customers, args.memory_limit, args.threads)

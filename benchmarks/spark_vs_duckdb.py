@@ -43,7 +43,8 @@ def build(engine: str, work: Path, variables: dict) -> dict:
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
     print(f"[spark vs duckdb] {work.name} ...", flush=True)
-    seconds, peak_rss, returncode = timed_process([DBT, "build", "--vars", json.dumps(variables)], env, work / "build.log")
+    seconds, peak_rss, returncode = timed_process([DBT, "build", "--vars", json.dumps(variables)], env,
+                                                  work / "build.log")
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     statuses = sorted({r["status"] for r in results})
     print(f"[spark vs duckdb] {work.name}: {seconds:.1f} s, exit {returncode}, statuses {statuses}", flush=True)
@@ -66,7 +67,8 @@ def main() -> None:
     }
     rows = []
     for index, (dataset, variables) in enumerate(datasets.items()):
-        timings = {engine: build(engine, DATA_DIR / f"spark_vs_duckdb_{index}_{engine}", variables) for engine in ENGINES}
+        timings = {engine: build(engine, DATA_DIR / f"spark_vs_duckdb_{index}_{engine}", variables)
+                   for engine in ENGINES}
         rows.append((dataset, timings))
 
     m = machine()
@@ -85,8 +87,9 @@ def main() -> None:
         duckdb_seconds = timings["duckdb"]["seconds"]
         for engine, t in timings.items():
             result = "ok" if t["returncode"] == 0 else f"exit {t['returncode']}"
-            lines.append(f"| {dataset} | {engine} | {t['seconds']:.1f} | {t['seconds'] / duckdb_seconds:.1f} | {t['nodes']} | "
-                         f"{t['node_seconds']:.1f} | {gib(t['peak_rss'])} | {result} ({', '.join(t['statuses'])}) |")
+            lines.append(f"| {dataset} | {engine} | {t['seconds']:.1f} | {t['seconds'] / duckdb_seconds:.1f} | "
+                         f"{t['nodes']} | {t['node_seconds']:.1f} | {gib(t['peak_rss'])} | "
+                         f"{result} ({', '.join(t['statuses'])}) |")
     lines += ["", "Peak RSS is sampled over the dbt process and its children (Spark runs in a JVM child process).", ""]
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "spark_vs_duckdb.md").write_text("\n".join(lines))

@@ -30,21 +30,11 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+from generate_raw_data import TABLE_COLUMNS  # the raw input contract's columns, one definition
 
 CDNOW_COLUMNS = ["master_id", "sample_id", "date", "cds", "dollars"]
 DEFAULT_SOURCE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cdnow" / "CDNOW_sample.txt"
 CALIBRATION_END = "1997-09-30"  # end of the calibration period of the published estimates
-
-RAW_COLUMNS = {
-    "customers": ["customer_id", "signup_date", "region", "acquisition_channel", "email"],
-    "orders": ["order_id", "customer_id", "ordered_at", "status", "shipping_fee"],
-    "order_items": [
-        "order_item_id", "order_id", "product_id", "product_category",
-        "quantity", "unit_price", "unit_cost", "discount_amount",
-    ],
-    "service_events": ["event_id", "customer_id", "order_id", "activity", "occurred_at", "units"],
-    "customer_signals": ["signal_id", "customer_id", "signal_type", "occurred_at"],
-}
 
 
 def read_cdnow(path: Path = DEFAULT_SOURCE) -> pd.DataFrame:
@@ -99,7 +89,7 @@ def to_raw_tables(cdnow: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "discount_amount": "0",
         }
     )
-    empty = {name: pd.DataFrame(columns=RAW_COLUMNS[name]) for name in ("service_events", "customer_signals")}
+    empty = {name: pd.DataFrame(columns=TABLE_COLUMNS[name]) for name in ("service_events", "customer_signals")}
     return {"customers": customers, "orders": orders, "order_items": order_items, **empty}
 
 
@@ -108,7 +98,7 @@ def write_raw(out_dir: Path, source: Path = DEFAULT_SOURCE) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, table in to_raw_tables(read_cdnow(source)).items():
-        table = table[RAW_COLUMNS[name]]
+        table = table[TABLE_COLUMNS[name]]
         table.to_csv(out_dir / f"{name}.csv", index=False, quoting=csv.QUOTE_MINIMAL)
         counts[name] = len(table)
     return counts

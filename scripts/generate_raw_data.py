@@ -199,7 +199,7 @@ def live_chats_in_2023() -> tuple[tuple, ...]:
     return tuple(
         ("no_rate", f"live_chat on {day[:10]}", {"event_id": f"EN{{tag}}{suffix}", "order_id": None,
                                                   "activity": "live_chat", "occurred_at": day, "units": "1"})
-        for suffix, day in zip("ABCD", days)
+        for suffix, day in zip("ABCD", days, strict=True)
     )
 
 
@@ -673,7 +673,8 @@ def with_tag(changes: dict[str, str | None], tag: str) -> dict[str, str | None]:
 
 def rewrite_variants(table: pa.Table, variants: list[ValidVariant], rows: np.ndarray) -> pa.Table:
     for column in sorted({variant.column for variant in variants}):
-        chosen = sorted((int(row), variant) for row, variant in zip(rows, variants) if variant.column == column)
+        chosen = sorted((int(row), variant) for row, variant in zip(rows, variants, strict=True)
+                        if variant.column == column)
         values = table.column(column).combine_chunks()
         mask = np.zeros(table.num_rows, bool)
         mask[[row for row, _ in chosen]] = True
@@ -700,7 +701,7 @@ def inject(rng: np.random.Generator, tables: dict[str, pa.Table], first_block: i
         bases = table.take(pa.array(rows[: len(bad_rows)])).to_pylist()
         extra = [
             base if row.exact_copy else {**base, **with_tag(row.changes, f"{first_block + i // per_block:06d}")}
-            for i, (row, base) in enumerate(zip(bad_rows, bases))
+            for i, (row, base) in enumerate(zip(bad_rows, bases, strict=True))
         ]
         table = rewrite_variants(table, variants, rows[len(bad_rows):])
         result[name] = scatter(rng, table, pa.Table.from_pylist(extra, table.schema))
@@ -916,7 +917,7 @@ def report(folder: Path, file_format: str = "csv", prefix: str = DEMO_PREFIX) ->
             for table in ("orders", "order_items", "service_events")
         })
         cursor = connection.sql(sql)
-        figures = dict(zip(cursor.columns, cursor.fetchone()))
+        figures = dict(zip(cursor.columns, cursor.fetchone(), strict=True))
     return {**counts, **{name: float(value) for name, value in figures.items()}}
 
 

@@ -25,7 +25,6 @@ from great_expectations.data_context.types.base import (  # noqa: E402
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
-
 from great_expectations.expectations.row_conditions import (  # noqa: E402
     AndCondition,
     ComparisonCondition,

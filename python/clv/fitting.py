@@ -92,7 +92,7 @@ def maximise_log_likelihood(
             options={"maxiter": MAX_ITERATIONS, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
         )
         value, gradient = objective(result.x)
-    estimate = dict(zip(names, (float(v) for v in np.exp(result.x))))
+    estimate = dict(zip(names, (float(v) for v in np.exp(result.x)), strict=True))
     common = dict(
         model_name=model_name,
         customers=int(customers),
@@ -117,7 +117,9 @@ def _convergence_problem(result, value, gradient, lower, upper, names) -> str | 
     if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
         return "the log-likelihood is not finite at the solution"
     at_bound = [
-        name for name, log_value in zip(names, result.x) if log_value <= lower + 1e-6 or log_value >= upper - 1e-6
+        name
+        for name, log_value in zip(names, result.x, strict=True)
+        if log_value <= lower + 1e-6 or log_value >= upper - 1e-6
     ]
     if at_bound:
         return (

@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases
 from dbt_project import DbtBuild
 
@@ -48,7 +47,7 @@ def params(build: DbtBuild, model_name: str) -> dict:
                "customers", "repeat_buyers", "as_of_date"]
     rows = build.query(f"select {', '.join(columns)} from clv_model_params where model_name = '{model_name}'")
     assert len(rows) == 1
-    return dict(zip(columns, rows[0]))
+    return dict(zip(columns, rows[0], strict=True))
 
 
 def test_bgnbd_estimates_are_the_published_ones(build):

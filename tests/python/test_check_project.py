@@ -70,9 +70,10 @@ def test_missing_descriptions_are_named() -> None:
     report = check_project.check(manifest(
         model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql", description="",
               columns={"id": {"description": "key"}, "status": {"description": ""}}),
-        macros={"macro.customer_value.safe_cast": {"name": "safe_cast", "package_name": "customer_value", "description": ""},
-                "macro.customer_value.duckdb__safe_cast": {"name": "duckdb__safe_cast", "package_name": "customer_value",
-                                                         "description": ""}},
+        macros={"macro.customer_value.safe_cast": {"name": "safe_cast", "package_name": "customer_value",
+                                                   "description": ""},
+                "macro.customer_value.duckdb__safe_cast": {"name": "duckdb__safe_cast",
+                                                         "package_name": "customer_value", "description": ""}},
     ))
     assert not report.ok
     assert report.missing == ["models: stg_shop__orders", "model columns: stg_shop__orders.status", "macros: safe_cast"]

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, probability_alive
 from clv.data import summarise_purchases
 from clv.gamma_gamma import fit_gamma_gamma

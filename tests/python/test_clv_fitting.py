@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from clv import pipeline
 from clv.bgnbd import BgNbdParams, fit_bgnbd
 from clv.data import compress_rows, summarise_purchases

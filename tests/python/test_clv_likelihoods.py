@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-
 from clv import bgnbd, gamma_gamma
 from clv.bgnbd import BgNbdParams, log_likelihood_bgnbd
 from clv.data import compress_rows

@@ -8,9 +8,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.integrate import quad
-from scipy.special import betaln, hyp2f1 as scipy_hyp2f1
-
 from clv.bgnbd import (
     BgNbdParams,
     conditional_expected_purchases,
@@ -21,6 +18,9 @@ from clv.bgnbd import (
 from clv.gamma_gamma import GammaGammaParams, conditional_expected_spend
 from clv.hypergeometric import hyp2f1
 from clv.value import discounted_expected_purchases, month_horizons_weeks, monthly_discount_factors
+from scipy.integrate import quad
+from scipy.special import betaln
+from scipy.special import hyp2f1 as scipy_hyp2f1
 
 CDNOW = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
 PARAMETER_SETS = [

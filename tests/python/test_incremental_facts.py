@@ -26,7 +26,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from dbt_project import PROJECT_DIR, DbtBuild
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
@@ -86,17 +85,22 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     later = root / "later"
     append_new_orders(first, later, share=0.05)
     restated, copied, conflicting, extended = (a_valid_order(first, i) for i in range(4))
-    rewrite(later, "orders", f"select * replace (case when order_id = '{restated}' then 'returned' else status end as status) from raw")
+    rewrite(
+        later, "orders",
+        f"select * replace (case when order_id = '{restated}' then 'returned' else status end as status) from raw",
+    )
     rewrite(later, "orders", f"select * from raw union all select * from raw where order_id = '{copied}'")
     rewrite(
         later, "orders",
-        f"select * from raw union all select * replace ('99.00' as shipping_fee) from raw where order_id = '{conflicting}'",
+        f"select * from raw union all select * replace ('99.00' as shipping_fee) from raw"
+        f" where order_id = '{conflicting}'",
     )
     append_rows(later, "order_items", [("I-NEW-LINE", extended, "P2", "home", "1", "20.00", "9.00", "0.00")])
     append_rows(later, "service_events", [("E-NEW", "", extended, "support_call", "2025-09-30 09:00:00", "1")])
     rewrite(
         later, "service_events",
-        f"select * replace (case when event_id = 'E-NEW' then (select customer_id from read_parquet('{first}/orders.parquet')"
+        f"select * replace (case when event_id = 'E-NEW'"
+        f" then (select customer_id from read_parquet('{first}/orders.parquet')"
         f" where order_id = '{extended}') else customer_id end as customer_id) from raw",
     )
     append_rows(later, "customers", [LATE_CUSTOMER])
@@ -110,7 +114,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(first, moved)
     rewrite(
         moved, "order_items",
-        f"select * replace (case when order_item_id = (select min(order_item_id) from raw where order_id = '{a_valid_order(first, 6)}')"
+        f"select * replace (case when order_item_id = (select min(order_item_id) from raw"
+        f" where order_id = '{a_valid_order(first, 6)}')"
         f" then '{a_valid_order(first, 7)}' else order_id end as order_id) from raw",
     )
     return {"first": first, "later": later, "vanished": vanished, "moved": moved}
@@ -146,7 +151,10 @@ def relations(build: DbtBuild) -> dict[str, object]:
             "select table_schema, table_name from information_schema.tables"
             " where table_schema in ('main', 'staging', 'intermediate') order by all"
         ).fetchall()
-        return {f"{schema}.{name}": con.execute(f'select * from "{schema}"."{name}"').to_arrow_table() for schema, name in names}
+        return {
+            f"{schema}.{name}": con.execute(f'select * from "{schema}"."{name}"').to_arrow_table()
+            for schema, name in names
+        }
 
 
 def differences(a: DbtBuild, b: DbtBuild) -> dict[str, tuple[int, int, int]]:
@@ -179,10 +187,14 @@ def test_an_incremental_run_equals_a_full_refresh(
     run(full, exports["later"], "--full-refresh")
 
     found = differences(incremental, full)
-    assert {"staging.base_shop__orders", "main.fct_orders", "main.fct_cost_to_serve", "main.rejected_rows"} <= set(found)
+    assert {
+        "staging.base_shop__orders", "main.fct_orders", "main.fct_cost_to_serve", "main.rejected_rows"
+    } <= set(found)
     assert {name: d for name, d in found.items() if d[1] or d[2]} == {}
     # The later export changed what it should: the conflicting order and the late customer's order.
-    reasons = dict(full.query("select reason, count(*) from rejected_rows where source_table = 'orders' group by reason"))
+    reasons = dict(
+        full.query("select reason, count(*) from rejected_rows where source_table = 'orders' group by reason")
+    )
     assert reasons["conflicting_duplicate"] >= 2 and reasons["duplicate_key"] >= 1
     assert full.query("select count(*) from fct_orders where order_id = 'O-ORPHAN'") == [(1,)]
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from dbt_project import DbtBuild
 
 RAW_TABLES = {
@@ -41,7 +40,10 @@ RAW_TABLES = {
         ],
     ),
     "order_items": (
-        ["order_item_id", "order_id", "product_id", "product_category", "quantity", "unit_price", "unit_cost", "discount_amount"],
+        [
+            "order_item_id", "order_id", "product_id", "product_category", "quantity", "unit_price", "unit_cost",
+            "discount_amount",
+        ],
         [
             ["I1", "O1", "P1", "books", "2", "10.00", "4.00", "1.00"],
             ["I2", "O1", "P2", "", "1", "5.00", "2.00", ""],
@@ -127,7 +129,7 @@ def test_builds_from_a_folder_of_raw_files(tmp_path: Path, file_format: str, wri
     assert staged == (3, 3, 3, 2, 1)
     for table, (_, rows) in RAW_TABLES.items():
         table_rejected = sum(n for source, _, n in EXPECTED_REJECTED if source == table)
-        assert len(rows) == dict(zip(RAW_TABLES, staged))[table] + table_rejected
+        assert len(rows) == dict(zip(RAW_TABLES, staged, strict=True))[table] + table_rejected
 
     revenue = build.query("select order_id, revenue, cogs from fct_orders order by order_id")
     assert [(o, float(r), float(c)) for o, r, c in revenue] == [

@@ -102,7 +102,10 @@ def seed_comparable(raw_record: str | None) -> dict | None:
     user's own files (raw_data_path) are read by Spark itself, not through agate."""
     if raw_record is None:
         return None
-    return {name: None if isinstance(value, str) and not value.strip() else value for name, value in json.loads(raw_record).items()}
+    return {
+        name: None if isinstance(value, str) and not value.strip() else value
+        for name, value in json.loads(raw_record).items()
+    }
 
 
 def table_contents(build: DbtBuild, table: str) -> tuple[list[str], list[tuple]]:
@@ -118,11 +121,13 @@ def assert_same_table(duckdb_build: DbtBuild, spark_build: DbtBuild, table: str)
     duckdb_columns, duckdb_rows = table_contents(duckdb_build, table)
     spark_columns, spark_rows = table_contents(spark_build, table)
     assert spark_columns == duckdb_columns, f"{table}: columns differ"
-    assert len(spark_rows) == len(duckdb_rows), f"{table}: {len(duckdb_rows)} rows on DuckDB, {len(spark_rows)} on Spark"
+    assert len(spark_rows) == len(duckdb_rows), (
+        f"{table}: {len(duckdb_rows)} rows on DuckDB, {len(spark_rows)} on Spark"
+    )
     differences = [
         f"row {index} ({duckdb_row[0]!r}) {column}: duckdb={duckdb_value!r} spark={spark_value!r}"
-        for index, (duckdb_row, spark_row) in enumerate(zip(duckdb_rows, spark_rows))
-        for column, duckdb_value, spark_value in zip(duckdb_columns, duckdb_row, spark_row)
+        for index, (duckdb_row, spark_row) in enumerate(zip(duckdb_rows, spark_rows, strict=True))
+        for column, duckdb_value, spark_value in zip(duckdb_columns, duckdb_row, spark_row, strict=True)
         if not values_match(duckdb_value, spark_value)
     ]
     assert not differences, f"{table}: {len(differences)} values differ:\n" + "\n".join(differences[:20])
@@ -133,7 +138,11 @@ def test_every_node_builds_and_passes_on_spark(builds: tuple[DbtBuild, DbtBuild]
     duckdb_results, spark_results = run_results(duckdb_build), run_results(spark_build)
 
     assert sorted(spark_results) == sorted(duckdb_results), "Spark and DuckDB built different nodes"
-    failed = {node: result["status"] for node, result in spark_results.items() if result["status"] not in ("success", "pass", "warn", "no-op")}
+    failed = {
+        node: result["status"]
+        for node, result in spark_results.items()
+        if result["status"] not in ("success", "pass", "warn", "no-op")
+    }
     assert not failed
     unit_tests = [node for node in spark_results if node.startswith("unit_test.")]
     data_tests = [node for node in spark_results if node.startswith("test.")]
@@ -169,10 +178,14 @@ def test_customer_value_has_null_predictions_on_spark(builds: tuple[DbtBuild, Db
     columns = [row[0] for row in spark_build.query("describe customer_value")]
     predicted = [column for column in columns if column.startswith(("predicted_", "expected_")) or column == "p_alive"]
     assert predicted, "customer_value keeps its predicted columns on Spark"
-    counts = spark_build.query("select " + ", ".join(f"count({column})" for column in predicted) + " from customer_value")[0]
+    counts = spark_build.query(
+        "select " + ", ".join(f"count({column})" for column in predicted) + " from customer_value"
+    )[0]
     assert counts == tuple(0 for _ in predicted)
     # documented: false outside the top tier, null for a top-tier customer without p_alive
-    at_risk = spark_build.query("select value_tier = 'top', is_top_at_risk, count(*) from customer_value group by all order by all")
+    at_risk = spark_build.query(
+        "select value_tier = 'top', is_top_at_risk, count(*) from customer_value group by all order by all"
+    )
     assert [(top, flag) for top, flag, _ in at_risk] == [(False, False), (True, None)]
     assert not (spark_build.spark_dir / "warehouse" / "customer_value.db" / "customer_lifetime_value").exists()
 
@@ -189,10 +202,16 @@ def test_raw_data_path_on_spark(tmp_path: Path, file_format: str, write_folder) 
         "build",
         "--select", "path:models/staging", "+fct_orders", "+fct_cost_to_serve", "+rejected_rows",
         "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
-        variables={"raw_data_path": str(raw_folder), "raw_file_format": file_format, "max_rejected_share": 1, **BOTH_ENGINES},
+        variables={
+            "raw_data_path": str(raw_folder), "raw_file_format": file_format, "max_rejected_share": 1,
+            **BOTH_ENGINES,
+        },
     )
 
-    assert build.query("select source_table, reason, count(*) from rejected_rows group by all order by all") == EXPECTED_REJECTED
+    assert (
+        build.query("select source_table, reason, count(*) from rejected_rows group by all order by all")
+        == EXPECTED_REJECTED
+    )
     revenue = build.query("select order_id, revenue, cogs from fct_orders order by order_id")
     assert [(o, float(r), float(c)) for o, r, c in revenue] == [("O1", 28.95, 10.0), ("O2", 0.0, 0.0), ("O3", 0.0, 0.0)]
 

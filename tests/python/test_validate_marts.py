@@ -169,8 +169,9 @@ select
     p as customer_percentile, k as customers_included,
     cast(case when any_value(included.revenue) > 0 then sum(c.revenue) / any_value(included.revenue) end as double)
         as cumulative_revenue_share,
-    cast(case when any_value(included.margin) > 0 then sum(c.margin_after_cost_to_serve) / any_value(included.margin) end
-        as double) as cumulative_margin_share
+    cast(case when any_value(included.margin) > 0
+        then sum(c.margin_after_cost_to_serve) / any_value(included.margin) end as double)
+        as cumulative_margin_share
 from included join main.customer_value as c on c.value_rank <= included.k
 group by p, k order by p;
 
@@ -257,9 +258,11 @@ def write_build(database: Path) -> None:
                                               "gross_sales", "discount_amount", "shipping_fee", "revenue", "cogs"])
         con.register("orders_frame", frame)
         con.execute("""create table main.fct_orders as select
-            order_id, customer_id, cast(ordered_at as timestamp) as ordered_at, cast(ordered_at as date) as ordered_date,
+            order_id, customer_id, cast(ordered_at as timestamp) as ordered_at,
+            cast(ordered_at as date) as ordered_date,
             status, cast(item_count as integer) as item_count,
-            cast(gross_sales as decimal(18, 4)) as gross_sales, cast(discount_amount as decimal(18, 4)) as discount_amount,
+            cast(gross_sales as decimal(18, 4)) as gross_sales,
+            cast(discount_amount as decimal(18, 4)) as discount_amount,
             cast(shipping_fee as decimal(18, 4)) as shipping_fee, cast(revenue as decimal(18, 4)) as revenue,
             cast(cogs as decimal(18, 4)) as cogs, cast(revenue - cogs as decimal(18, 4)) as gross_margin
             from orders_frame""")
@@ -274,7 +277,8 @@ def write_build(database: Path) -> None:
             from drivers_frame""")
         con.execute("""create table main.rejected_rows as select * from (values
             ('orders', null, 'missing_key', 'order_id: empty', '{"order_id": ""}'),
-            ('orders', 'O9', 'invalid_value', 'status: not one of completed, returned, cancelled', '{"order_id": "O9"}'),
+            ('orders', 'O9', 'invalid_value', 'status: not one of completed, returned, cancelled',
+             '{"order_id": "O9"}'),
             ('service_events', 'E9', 'no_rate', 'activity: no rate on 2020-01-01', '{"event_id": "E9"}')
         ) as t(source_table, source_key, reason, detail, raw_record)""")
         con.execute(MARTS_SQL)
@@ -322,7 +326,8 @@ def test_a_broken_tier_rule_names_mart_rule_count_and_sample(database: Path, cap
     code, out = run(database, capsys)
     assert code == 1
     assert "FAILED customer_value: value_decile <= top_tier_deciles and margin > 0 => top" in out
-    assert "1 of 3 rows unexpected; sample: customer_id=" in out or "1 of 2 rows unexpected; sample: customer_id=" in out
+    assert ("1 of 3 rows unexpected; sample: customer_id=" in out
+            or "1 of 2 rows unexpected; sample: customer_id=" in out)
     # the summaries were built from the correct tiers, so they disagree with the broken mart too
     assert "FAILED value_tier_summary: customers = count in customer_value" in out
 
@@ -336,7 +341,8 @@ def test_unprofitable_must_mean_negative_margin(database: Path, capsys) -> None:
 
 
 def test_deciles_must_follow_the_rank(database: Path, capsys) -> None:
-    sql(database, "update main.customer_value set value_decile = 2 where value_rank = 3")  # 23 rows: ranks 1-3 in decile 1
+    # 23 rows: ranks 1-3 in decile 1
+    sql(database, "update main.customer_value set value_decile = 2 where value_rank = 3")
     code, out = run(database, capsys, only=["customer_value"])
     assert code == 1
     assert "FAILED customer_value: value_decile = ntile(10) in value_rank order" in out
