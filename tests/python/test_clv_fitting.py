@@ -63,8 +63,8 @@ def test_empty_data_is_insufficient_data():
 
 def test_one_customer_gives_no_estimate():
     purchase = fit_bgnbd([2], [30.43], [38.86])
-    assert purchase.status == NOT_CONVERGED and purchase.params is None
-    assert "bound" in purchase.message
+    # The status is the contract; the optimiser's message text differs between platforms.
+    assert purchase.status == NOT_CONVERGED and purchase.params is None and not purchase.converged
     spend = fit_gamma_gamma([2], [30.0])
     assert spend.status == NOT_CONVERGED and spend.params is None
 
