@@ -10,17 +10,8 @@
     aggregation over key fingerprints; only the few rows of a repeated key are ranked and
     compared as JSON, every other row is the one copy of its key by definition.
 
-    Incremental (where the engine supports it, see incremental_if_supported): every row keeps
-    `key_fingerprint`, `row_fingerprint` (its raw text and the configuration seeds it was
-    classified with) and `classified_at`. A run then reclassifies only the key groups whose raw
-    rows changed (rows added, restated or gone: a multiset difference of row fingerprints
-    against the table) and the key groups that reference a parent key group reclassified since
-    this table's last run; the model replaces those groups (delete+insert on key_fingerprint).
-    Duplicates are still judged over every raw row of a key and orphans against the current
-    staged parents, so the result is the full classification. Two changes cannot be handled
-    this way and stop the run, asking for --full-refresh: a key whose raw rows all disappeared,
-    and a staged row restated to reference another parent (what referenced the old parent is
-    not known any more).
+    A plain full build every run: switching sources, erasures and merges in a new export
+    therefore give exactly the result of a first build.
 -#}
 {% macro classify_raw_rows(table_name) %}
 {%- set contract = raw_table_contracts()[table_name] -%}
@@ -28,128 +19,15 @@
 {%- set raw_names = raw_table_columns(table_name) -%}
 {%- set parents = contract.get('parents', []) -%}
 {%- set rate_card = contract.get('rate_card') -%}
-{%- set raw_record = raw_record_json(raw_names, 'raw_') -%}
+{%- set raw_record = raw_record_json(raw_names, 'raw_', contract_pii_columns(table_name)) -%}
 {%- set columns_by_name = {} -%}
 {%- for column in contract.columns -%}{%- do columns_by_name.update({column.name: column}) -%}{%- endfor -%}
 {#- Expressions over a raw relation aliased `raw`. -#}
 {%- set trimmed_key = "nullif(trim(cast(raw." ~ key ~ " as " ~ text_type() ~ ")), '')" -%}
-{%- set raw_texts = [] -%}
-{%- for name in raw_names -%}{%- do raw_texts.append("cast(raw." ~ name ~ " as " ~ text_type() ~ ")") -%}{%- endfor -%}
 {%- set raw_key_fingerprint = key_fingerprint(trimmed_key) -%}
-{%- set raw_row_fingerprint = row_fingerprint(raw_texts + [classification_config_fingerprint()]) -%}
-{%- set incremental = is_incremental() -%}
-{#-
-    The incremental branch reads the parents' classification models. Their refs are rendered at
-    parse time (execute is false) so dbt records the dependency, and at run time only in that
-    branch, so unit tests of the full classification need no fixture for them.
--#}
-{%- set parent_classifications = [] -%}
-{%- if incremental or not execute -%}
-{%- for parent in parents -%}{%- do parent_classifications.append(ref(parent.model | replace('stg_', 'base_', 1))) -%}{%- endfor -%}
-{%- endif -%}
-{%- set raw_input = 'changed_raw_rows' if incremental else raw_relation(table_name) %}
+{%- set raw_input = raw_relation(table_name) %}
 
 with
-{%- if incremental %}
-
-{#- Incremental run: which key groups to classify again (see the header). #}
-raw_fingerprints as (
-    select
-        {{ raw_key_fingerprint }} as key_fingerprint,
-        {{ raw_row_fingerprint }} as row_fingerprint
-    from {{ raw_relation(table_name) }} as raw
-),
-
-{#- (key, row) fingerprints whose number of copies differs between the raw table and this table. #}
-changed_rows as (
-    select key_fingerprint
-    from (
-        select key_fingerprint, row_fingerprint, 1 as copies from raw_fingerprints
-        union all
-        select key_fingerprint, row_fingerprint, -1 as copies from {{ this }}
-    ) as both_sides
-    group by key_fingerprint, row_fingerprint
-    having sum(copies) <> 0
-),
-{%- for parent in parents %}
-
-{#- Parent keys reclassified after this table's last run: their rows may have become orphans or stopped being. #}
-reclassified_parent_keys_{{ loop.index }} as (
-    select {{ parent.key }} as parent_key
-    from {{ parent_classifications[loop.index0] }}
-    where classified_at > (select max(classified_at) from {{ this }})
-),
-{%- endfor %}
-
-changed_keys as (
-    select key_fingerprint from changed_rows
-    {%- for parent in parents %}
-    union
-    select known.key_fingerprint
-    from {{ this }} as known
-    inner join reclassified_parent_keys_{{ loop.index }}
-        on known.{{ parent.column }} = reclassified_parent_keys_{{ loop.index }}.parent_key
-    {%- endfor %}
-),
-
-{#- Every raw row of the changed key groups: the input of the classification below. #}
-changed_raw_rows as (
-    select raw.*
-    from {{ raw_relation(table_name) }} as raw
-    inner join (select distinct key_fingerprint from changed_keys) as changed
-        on {{ raw_key_fingerprint }} = changed.key_fingerprint
-),
-
-{#- The two changes an incremental run cannot take (see the header); each stops the run. #}
-vanished_keys as (
-    select count(*) as vanished_keys
-    from (select distinct key_fingerprint from changed_keys) as changed
-    left join (select distinct {{ key_fingerprint(trimmed_key) }} as key_fingerprint from changed_raw_rows as raw) as present
-        on changed.key_fingerprint = present.key_fingerprint
-    where present.key_fingerprint is null
-),
-{%- for parent in parents %}
-
-moved_references_{{ loop.index }} as (
-    select count(*) as moved_references
-    from {{ this }} as known
-    inner join (select distinct key_fingerprint from changed_keys) as changed
-        on known.key_fingerprint = changed.key_fingerprint
-    left join (
-        select distinct
-            {{ key_fingerprint(trimmed_key) }} as key_fingerprint,
-            nullif(trim(cast(raw.{{ parent.column }} as {{ text_type() }})), '') as parent_key
-        from changed_raw_rows as raw
-    ) as restated
-        on
-            known.key_fingerprint = restated.key_fingerprint
-            and known.{{ parent.column }} = restated.parent_key
-    where
-        known.rejection_reason is null
-        and known.{{ parent.column }} is not null
-        and restated.key_fingerprint is null
-),
-{%- endfor %}
-
-incremental_guard as (
-    select
-        case
-            when vanished_keys.vanished_keys > 0 then {{ raise_error(
-                "classify_raw_rows(" ~ table_name ~ "): raw rows of some keys disappeared since the last run;"
-                ~ " an incremental run cannot tell what depended on them: run with --full-refresh") }}
-            {%- for parent in parents %}
-            when moved_references_{{ loop.index }}.moved_references > 0 then {{ raise_error(
-                "classify_raw_rows(" ~ table_name ~ "): staged rows were restated to another " ~ parent.column
-                ~ "; an incremental run cannot tell what the old one lost: run with --full-refresh") }}
-            {%- endfor %}
-            else 1
-        end as can_run_incrementally
-    from vanished_keys
-    {%- for parent in parents %}
-    cross join moved_references_{{ loop.index }}
-    {%- endfor %}
-),
-{%- endif %}
 
 {#-
     Keys that occur more than once, found by their fingerprint (a 64-bit hash on engines that
@@ -170,8 +48,6 @@ single_copies as (
         {%- for name in raw_names %}
         cast(raw.{{ name }} as {{ text_type() }}) as raw_{{ name }},
         {%- endfor %}
-        {{ raw_key_fingerprint }} as key_fingerprint,
-        {{ raw_row_fingerprint }} as row_fingerprint,
         cast(null as {{ text_type() }}) as raw_record,
         1 as key_copy_number,
         1 as key_versions
@@ -187,8 +63,6 @@ repeated_rows as (
         {%- for name in raw_names %}
         cast(raw.{{ name }} as {{ text_type() }}) as raw_{{ name }},
         {%- endfor %}
-        {{ raw_key_fingerprint }} as key_fingerprint,
-        {{ raw_row_fingerprint }} as row_fingerprint,
         {{ trimmed_key }} as repeated_key
     from {{ raw_input }} as raw
     inner join repeated_fingerprints
@@ -198,6 +72,8 @@ repeated_rows as (
 repeated_records as (
     select
         repeated_rows.*,
+        {#- Copies are compared on the text as exported; raw_record is what rejected_rows shows. #}
+        {{ raw_record_json(raw_names, 'raw_') }} as row_text,
         {{ raw_record }} as raw_record
     from repeated_rows
 ),
@@ -205,7 +81,7 @@ repeated_records as (
 repeated_key_versions as (
     select
         repeated_key,
-        count(distinct raw_record) as key_versions
+        count(distinct row_text) as key_versions
     from repeated_records
     group by repeated_key
 ),
@@ -218,11 +94,9 @@ raw_rows as (
         {%- for name in raw_names %}
         repeated_records.raw_{{ name }},
         {%- endfor %}
-        repeated_records.key_fingerprint,
-        repeated_records.row_fingerprint,
         repeated_records.raw_record,
         row_number() over (
-            partition by repeated_records.repeated_key order by repeated_records.raw_record
+            partition by repeated_records.repeated_key order by repeated_records.row_text
         ) as key_copy_number,
         coalesce(repeated_key_versions.key_versions, 1) as key_versions
     from repeated_records
@@ -381,15 +255,8 @@ select
     {#- JSON text for rejected rows only: a staged row is its typed columns. #}
     case when rejection_reason is not null then coalesce(raw_record, {{ raw_record }}) end as raw_record,
     rejection_reason,
-    rejection_detail,
-    key_fingerprint,
-    row_fingerprint,
-    {{ run_started_at_timestamp() }} as classified_at
+    rejection_detail
 from classified
-{%- if incremental %}
-cross join incremental_guard
-where incremental_guard.can_run_incrementally = 1
-{%- endif %}
 {% endmacro %}
 
 
@@ -406,23 +273,6 @@ where incremental_guard.can_run_incrementally = 1
             when {{ text_expression }} is null then {{ column.get('default', 'null') }}
             else {{ cast_raw_text(text_expression, column.get('type', 'text')) }}
         end as {{ raw_column_sql_type(column.get('type', 'text')) }})
-{%- endmacro %}
-
-
-{#-
-    One value that changes when a configuration seed the classification or the costing depends
-    on changes (service_cost_rates: activities, rate validity and prices; indirect_value_rates:
-    signal types): the checksums dbt keeps of the seed files. It is part of every row
-    fingerprint, so after such an edit (loaded by dbt seed or dbt build) the next incremental
-    run reclassifies every row and the facts recompute every customer.
--#}
-{% macro classification_config_fingerprint() %}
-    {%- set checksums = [] -%}
-    {%- for seed_name in ['service_cost_rates', 'indirect_value_rates'] -%}
-        {%- set node = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.' ~ seed_name) -%}
-        {%- do checksums.append(node.checksum.checksum if node else 'unknown') -%}
-    {%- endfor -%}
-    '{{ checksums | join("|") }}'
 {%- endmacro %}
 
 
@@ -449,3 +299,4 @@ where incremental_guard.can_run_incrementally = 1
         'whole_number': 'a whole number',
     }[column_type]) -}}
 {% endmacro %}
+

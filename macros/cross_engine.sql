@@ -42,34 +42,55 @@
 {#-
     The raw row as JSON text, keys in contract order: what `rejected_rows.raw_record` shows.
     `column_prefix` is prepended to each column name to find its value (the keys stay the
-    raw column names).
+    raw column names); the values of `pii_columns` are shown redacted (redacted_pii).
 -#}
-{% macro raw_record_json(column_names, column_prefix='') %}
-    {{ return(adapter.dispatch('raw_record_json', 'customer_value')(column_names, column_prefix)) }}
+{% macro raw_record_json(column_names, column_prefix='', pii_columns=[]) %}
+    {{ return(adapter.dispatch('raw_record_json', 'customer_value')(column_names, column_prefix, pii_columns)) }}
 {% endmacro %}
 
-{% macro default__raw_record_json(column_names, column_prefix='') -%}
+{% macro default__raw_record_json(column_names, column_prefix='', pii_columns=[]) -%}
     cast(json_object(
         {%- for name in column_names %}
-        '{{ name }}' value {{ column_prefix ~ name }}{{ "," if not loop.last }}
+        '{{ name }}' value {{ redacted_pii(column_prefix ~ name) if name in pii_columns else column_prefix ~ name }}
+        {{- "," if not loop.last }}
         {%- endfor %}
     ) as varchar(4000))
 {%- endmacro %}
 
-{% macro duckdb__raw_record_json(column_names, column_prefix='') -%}
+{% macro duckdb__raw_record_json(column_names, column_prefix='', pii_columns=[]) -%}
     cast(json_object(
         {%- for name in column_names %}
-        '{{ name }}', {{ column_prefix ~ name }}{{ "," if not loop.last }}
+        '{{ name }}', {{ redacted_pii(column_prefix ~ name) if name in pii_columns else column_prefix ~ name }}
+        {{- "," if not loop.last }}
         {%- endfor %}
     ) as varchar)
 {%- endmacro %}
 
-{% macro spark__raw_record_json(column_names, column_prefix='') -%}
+{% macro spark__raw_record_json(column_names, column_prefix='', pii_columns=[]) -%}
     to_json(named_struct(
         {%- for name in column_names %}
-        '{{ name }}', {{ column_prefix ~ name }}{{ "," if not loop.last }}
+        '{{ name }}', {{ redacted_pii(column_prefix ~ name) if name in pii_columns else column_prefix ~ name }}
+        {{- "," if not loop.last }}
         {%- endfor %}
     ), map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+
+{#-
+    A personal value as public models may show it (spec section 8):
+    "<redacted:sha256:" + the first 12 hex digits of sha256(lower(trim(value))) + ">",
+    null when the value is null. Two rejected rows of one person still match.
+-#}
+{% macro redacted_pii(expression) %}
+    {{ return(adapter.dispatch('redacted_pii', 'customer_value')(expression)) }}
+{% endmacro %}
+
+{% macro default__redacted_pii(expression) -%}
+    ('<redacted:sha256:' || substr(sha256(lower(trim({{ expression }}))), 1, 12) || '>')
+{%- endmacro %}
+
+{% macro spark__redacted_pii(expression) -%}
+    ('<redacted:sha256:' || substr(sha2(lower(trim({{ expression }})), 256), 1, 12) || '>')
 {%- endmacro %}
 
 
@@ -94,92 +115,6 @@
 {%- endmacro %}
 
 
-{#-
-    A fingerprint of a row from a list of SQL expressions (a 64-bit hash where the engine has
-    one), for finding changed rows cheaply. The ANSI default concatenates the values as text.
--#}
-{% macro row_fingerprint(expressions) %}
-    {{ return(adapter.dispatch('row_fingerprint', 'customer_value')(expressions)) }}
-{% endmacro %}
-
-{% macro default__row_fingerprint(expressions) -%}
-    concat(
-        {%- for expression in expressions %}
-        coalesce(cast({{ expression }} as varchar(4000)), '\\N'){{ ", '|'," if not loop.last }}
-        {%- endfor %}
-    )
-{%- endmacro %}
-
-{% macro duckdb__row_fingerprint(expressions) -%}
-    hash({{ expressions | join(', ') }})
-{%- endmacro %}
-
-{% macro spark__row_fingerprint(expressions) -%}
-    xxhash64({{ expressions | join(', ') }})
-{%- endmacro %}
-
-
-{#- An aggregate (over a table's rows) that changes when any of the given columns of any row changes, as text. -#}
-{% macro table_fingerprint(columns) %}
-    {{ return(adapter.dispatch('table_fingerprint', 'customer_value')(columns)) }}
-{% endmacro %}
-
-{% macro default__table_fingerprint(columns) -%}
-    cast(count(*) as varchar(40))
-{%- endmacro %}
-
-{% macro duckdb__table_fingerprint(columns) -%}
-    cast(count(*) as varchar) || ':' || cast(coalesce(sum(hash({{ columns | join(', ') }})), 0) as varchar)
-{%- endmacro %}
-
-{% macro spark__table_fingerprint(columns) -%}
-    cast(count(*) as string) || ':' || cast(coalesce(sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0))), 0) as string)
-{%- endmacro %}
-
-
-{#- An expression that stops the query with `message` when it is evaluated. -#}
-{% macro raise_error(message) %}
-    {{ return(adapter.dispatch('raise_error', 'customer_value')(message)) }}
-{% endmacro %}
-
-{% macro default__raise_error(message) -%}
-    cast('{{ message | replace("'", "''") }}' as integer)
-{%- endmacro %}
-
-{% macro duckdb__raise_error(message) -%}
-    error('{{ message | replace("'", "''") }}')
-{%- endmacro %}
-
-{% macro spark__raise_error(message) -%}
-    raise_error('{{ message | replace("'", "\\'") }}')
-{%- endmacro %}
-
-
-{#- The start of this dbt invocation as a timestamp (UTC): when its rows were computed. -#}
-{% macro run_started_at_timestamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
-{%- endmacro %}
-
-
-{#-
-    The materialization of the models that grow incrementally (the classification models and
-    the two staged facts): `incremental` where it runs well, `table` elsewhere. DuckDB has
-    delete+insert; dbt-spark on Parquet tables has only append and insert_overwrite, so on
-    Spark these models are rebuilt in full (same results, see benchmarks/README.md).
--#}
-{% macro incremental_if_supported() %}
-    {{ return(adapter.dispatch('incremental_if_supported', 'customer_value')()) }}
-{% endmacro %}
-
-{% macro default__incremental_if_supported() %}
-    {{ return('table') }}
-{% endmacro %}
-
-{% macro duckdb__incremental_if_supported() %}
-    {{ return('incremental') }}
-{% endmacro %}
-
-
 {#- The text type of the engine, for raw columns. -#}
 {% macro text_type() %}
     {{ return(adapter.dispatch('text_type', 'customer_value')()) }}
@@ -188,3 +123,39 @@
 {% macro default__text_type() %}varchar{% endmacro %}
 
 {% macro spark__text_type() %}string{% endmacro %}
+
+
+{#-
+    A raw line's text with every comma-separated field that looks like an e-mail address
+    redacted (redacted_pii): a malformed line's columns are not known, so its personal data
+    is recognised by its shape.
+-#}
+{% macro redacted_email_fields(expression) %}
+    {{ return(adapter.dispatch('redacted_email_fields', 'customer_value')(expression)) }}
+{% endmacro %}
+
+{% macro default__redacted_email_fields(expression) -%}
+    array_to_string(list_transform(
+        string_split({{ expression }}, ','),
+        field -> case
+            when regexp_matches(field, '[^@\s]+@[^@\s]+\.[^@\s]+') then {{ redacted_pii('field') }}
+            else field
+        end
+    ), ',')
+{%- endmacro %}
+
+{% macro spark__redacted_email_fields(expression) -%}
+    array_join(transform(
+        split({{ expression }}, ','),
+        field -> case
+            when field rlike '[^@\\s]+@[^@\\s]+\\.[^@\\s]+' then {{ redacted_pii('field') }}
+            else field
+        end
+    ), ',')
+{%- endmacro %}
+
+
+{#- The start of this dbt invocation as a timestamp (UTC). -#}
+{% macro run_started_at_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}

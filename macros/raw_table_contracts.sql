@@ -10,7 +10,8 @@
       accepted_from  {model, column}: allowed values are those of a config seed
       minimum    lowest allowed value (inclusive)
       positive   must be > 0
-    Table keys: key, columns, checks (row rules: {condition, detail} that must hold),
+      pii        personal data: public models show it only redacted (spec section 8)
+    Table keys: key, columns, optional (true: a missing file is an empty table, spec section 7), checks (row rules: {condition, detail} that must hold),
     parents (references that must exist in valid staged data: {column, model, key}),
     rate_card ({activity, date}: a rate must be valid on the date, else no_rate).
 -#}
@@ -22,7 +23,7 @@
                 {'name': 'signup_date', 'type': 'date'},
                 {'name': 'region'},
                 {'name': 'acquisition_channel'},
-                {'name': 'email'},
+                {'name': 'email', 'pii': true},
             ],
         },
         'orders': {
@@ -59,6 +60,7 @@
         },
         'service_events': {
             'key': 'event_id',
+            'optional': true,
             'columns': [
                 {'name': 'customer_id', 'required': true},
                 {'name': 'order_id'},
@@ -75,6 +77,7 @@
         },
         'customer_signals': {
             'key': 'signal_id',
+            'optional': true,
             'columns': [
                 {'name': 'customer_id', 'required': true},
                 {'name': 'signal_type', 'required': true, 'lowercase': true,
@@ -100,10 +103,20 @@
 {% endmacro %}
 
 
+{#- The contract columns of a table that hold personal data (`pii`). -#}
+{% macro contract_pii_columns(table_name) %}
+    {%- set names = [] -%}
+    {%- for column in raw_table_contracts()[table_name].columns if column.get('pii') -%}
+        {%- do names.append(column.name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+
 {#-
-    Where a raw table is read from: the demo seed `raw_<table>` by default, or the file
-    `<raw_data_path>/<table>.<raw_file_format>` through the `raw` source when the var
-    `raw_data_path` is set.
+    Where a raw table is read from: the demo seed `raw_<table>` by default, or, when the var
+    `raw_data_path` is set, the `raw` source: the file `<raw_data_path>/<table>.<raw_file_format>`
+    as landed by the on-run-start hook register_raw_files.
 -#}
 {% macro raw_relation(table_name) %}
     {%- if var('raw_data_path') is none -%}
@@ -112,3 +125,13 @@
         {{ return(source('raw', table_name)) }}
     {%- endif -%}
 {% endmacro %}
+
+
+{#-
+    The number of raw rows of a table, as a scalar subquery: its readable rows plus the lines
+    of its file that could not be read (spec section 7: both count in reconciliation).
+-#}
+{% macro raw_row_count(table_name) -%}
+    (select count(*) from {{ raw_relation(table_name) }})
+    + (select count(*) from {{ ref('base_shop__malformed_lines') }} where source_table = '{{ table_name }}')
+{%- endmacro %}

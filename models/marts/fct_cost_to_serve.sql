@@ -4,24 +4,15 @@
     ordered_at, plus every staged service event, dated at occurred_at; costed at the rate
     valid on the driver's date. An order-derived driver with no rate keeps a null cost and
     fails the error-severity test `assert_order_cost_drivers_have_a_rate`.
-    Incremental by customer (macros/incremental_facts.sql): a run recomputes the customers whose
-    orders or service events were classified since the fact last caught up. A rate card edit
-    reclassifies every row (it is part of every row fingerprint), so every customer is recosted.
 -#}
-{%- set changed_models = [
-    {'model': 'base_shop__orders', 'customer_id': 'customer_id'},
-    {'model': 'base_shop__service_events', 'customer_id': 'customer_id'},
-] %}
-{{ config(**incremental_fact_config(changed_models)) }}
-
-with {{ changed_customers_cte(changed_models) }}
+with
 
 orders as (
-    {{ rows_of_changed_customers('stg_shop__orders') }}
+    select * from {{ ref('stg_shop__orders') }}
 ),
 
 service_events as (
-    {{ rows_of_changed_customers('stg_shop__service_events') }}
+    select * from {{ ref('stg_shop__service_events') }}
 ),
 
 service_cost_rates as (
@@ -94,8 +85,7 @@ final as (
         cast(driver_date as date) as driver_date,
         cast(units as decimal(18, 4)) as units,
         cast(cost_per_unit as decimal(18, 4)) as cost_per_unit,
-        cast(units * cost_per_unit as decimal(18, 4)) as cost,
-        {{ run_started_at_timestamp() }} as computed_at
+        cast(units * cost_per_unit as decimal(18, 4)) as cost
     from costed
 )
 

@@ -1,22 +1,14 @@
 {#-
     One row per valid order, all dates (marts filter by the as-of date). Spec section 3.
-    Incremental by customer (macros/incremental_facts.sql): a run recomputes the customers whose
-    orders or order lines were classified since the fact last caught up.
 -#}
-{%- set changed_models = [
-    {'model': 'base_shop__orders', 'customer_id': 'customer_id'},
-    {'model': 'base_shop__order_items', 'order_id': 'order_id'},
-] %}
-{{ config(**incremental_fact_config(changed_models)) }}
-
-with {{ changed_customers_cte(changed_models) }}
+with
 
 orders as (
-    {{ rows_of_changed_customers('stg_shop__orders') }}
+    select * from {{ ref('stg_shop__orders') }}
 ),
 
 order_items as (
-    {{ rows_of_changed_customers('stg_shop__order_items', key='order_id', key_source='orders') }}
+    select * from {{ ref('stg_shop__order_items') }}
 ),
 
 order_lines as (
@@ -69,8 +61,7 @@ final as (
         cast(shipping_fee as decimal(18, 4)) as shipping_fee,
         cast(revenue as decimal(18, 4)) as revenue,
         cast(cogs as decimal(18, 4)) as cogs,
-        cast(revenue - cogs as decimal(18, 4)) as gross_margin,
-        {{ run_started_at_timestamp() }} as computed_at
+        cast(revenue - cogs as decimal(18, 4)) as gross_margin
     from valued
 )
 

@@ -1,4 +1,4 @@
-{#- Every raw row that did not make it into staging, one row each, with its reason. -#}
+{#- Every raw row or line that did not make it into staging, one row each, with its reason. -#}
 {%- set raw_tables = raw_table_contracts() %}
 
 with
@@ -16,11 +16,23 @@ with
 ),
 {%- endfor %}
 
+{#- Lines the CSV reader could not parse (spec section 7): no key can be read from them. #}
+malformed_lines as (
+    select
+        source_table,
+        cast(null as {{ text_type() }}) as source_key,
+        'malformed_line' as reason,
+        problem as detail,
+        raw_record
+    from {{ ref('base_shop__malformed_lines') }}
+),
+
 unioned as (
     {%- for table_name in raw_tables %}
     select * from {{ table_name }}_rejected
-    {{- "\n    union all" if not loop.last }}
+    union all
     {%- endfor %}
+    select * from malformed_lines
 ),
 
 final as (

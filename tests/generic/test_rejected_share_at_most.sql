@@ -1,13 +1,13 @@
 {#-
-    Data-quality signal: the share of a raw table's rows that staging rejected stays at or
-    below `max_share`. Used twice per table: with the var max_rejected_share at error
-    severity (an export that is mostly broken stops the build) and with 0 at warn severity
-    (any rejected row is reported, since real exports have some).
+    Data-quality signal: the share of a raw table's rows (and unreadable lines) that staging
+    rejected stays at or below `max_share` (the var max_rejected_share, at error severity: an
+    export that is mostly broken stops the build). Each build logs what it rejected
+    (log_rejected_rows_summary).
 -#}
 {% test rejected_share_at_most(model, source_table, max_share) %}
 
 with raw_rows as (
-    select count(*) as row_count from {{ raw_relation(source_table) }}
+    select {{ raw_row_count(source_table) }} as row_count
 ),
 
 rejected as (

@@ -1,8 +1,3 @@
-{{ config(
-    materialized=incremental_if_supported(),
-    incremental_strategy='delete+insert',
-    unique_key='key_fingerprint',
-    on_schema_change='fail',
-) }}
+{{ config(materialized='table') }}
 
 {{ classify_raw_rows('orders') }}

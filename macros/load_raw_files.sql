@@ -1,0 +1,171 @@
+{#-
+    DuckDB's on-run-start step for raw_data_path builds (spec section 7): checks every raw
+    file before any model runs, then lands it as the table raw.<table> (contract columns, as
+    text) and every line the CSV reader could not parse in raw.malformed_lines.
+
+    A missing required file (customers, orders, order_items), a missing contract column or a
+    file with no data row stops the build with one line naming the file, what is missing and
+    what the contract expects. A missing optional file (service_events, customer_signals)
+    lands as an empty table and is logged. Header names match the contract ignoring case and
+    surrounding blanks; extra columns are ignored; the column order does not matter.
+
+    CSV files are read comma-separated, fields quoted with ", in the encoding of the var
+    raw_file_encoding, with no guessing of the dialect (a guess on a broken file fails the
+    whole read). The reader keeps the lines it cannot parse (wrong number of fields, bytes
+    not valid in the encoding, an unterminated quote) as rejects instead of failing; the
+    rejects table lives only on the reading connection, so they are copied to
+    raw.malformed_lines in the same step.
+-#}
+{% macro duckdb__register_raw_files() %}
+    {%- if execute and var('raw_data_path') is not none -%}
+        {%- set file_format = var('raw_file_format') -%}
+        {%- if file_format not in ('parquet', 'csv') -%}
+            {{ exceptions.raise_compiler_error(
+                "raw_file_format must be parquet or csv, not '" ~ file_format ~ "'") }}
+        {%- endif -%}
+        {%- set folder = (var('raw_data_path') | string | replace("\\", "/")).rstrip('/') -%}
+        {%- do run_query('create schema if not exists raw') -%}
+        {%- do run_query(
+            'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
+            ~ ' problem varchar, line_text varchar)') -%}
+        {%- for table_name, contract in raw_table_contracts().items() -%}
+            {%- set path = folder ~ '/' ~ table_name ~ '.' ~ file_format -%}
+            {%- set expected = raw_table_columns(table_name) -%}
+            {%- set exists = run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
+            {%- if not exists and contract.get('optional') -%}
+                {%- do log("raw_data_path: no " ~ path ~ "; " ~ table_name ~ " is optional and is built empty", info=true) -%}
+                {%- do run_query(empty_raw_table_sql(table_name)) -%}
+            {%- elif not exists -%}
+                {{ raw_file_error(path, "the file is missing", expected) }}
+            {%- else -%}
+                {%- if file_format == 'csv' -%}
+                    {%- do land_raw_csv(table_name, path, expected) -%}
+                {%- else -%}
+                    {%- do land_raw_parquet(table_name, path, expected) -%}
+                {%- endif -%}
+                {%- set counts = run_query(
+                    "select (select count(*) from raw." ~ table_name ~ "),"
+                    ~ " (select count(*) from raw.malformed_lines where source_table = '" ~ table_name ~ "')") -%}
+                {%- if counts.rows[0][0] + counts.rows[0][1] == 0 -%}
+                    {{ raw_file_error(path, "the file has no data rows", expected) }}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Stops the build with one line: the file, what is wrong, what the contract expects. -#}
+{% macro raw_file_error(path, problem, expected_columns) %}
+    {{ exceptions.raise_compiler_error(
+        "Raw file " ~ path ~ ": " ~ problem ~ "; the contract expects a header with the columns "
+        ~ expected_columns | join(", ") ~ " (spec section 1)") }}
+{% endmacro %}
+
+
+{#- A text literal. -#}
+{% macro sql_text(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{#- An empty raw table with the contract columns, for a missing optional file. -#}
+{% macro empty_raw_table_sql(table_name) -%}
+    create or replace table raw.{{ table_name }} as
+    select
+        {%- for name in raw_table_columns(table_name) %}
+        cast(null as varchar) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where false
+{%- endmacro %}
+
+
+{#-
+    The header's column names, lower-cased and trimmed (a byte order mark is dropped by the
+    reader); a repeated name gets a _2, _3... suffix so it cannot hide the first one.
+-#}
+{% macro raw_csv_header(path) %}
+    {%- set first_line = run_query(
+        "select line from read_csv(" ~ sql_text(path) ~ ", columns = {'line': 'varchar'}, header = false,"
+        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '', ignore_errors = true,"
+        ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
+    {%- set names = [] -%}
+    {%- if first_line.rows | length > 0 and first_line.rows[0][0] is not none -%}
+        {%- for field in first_line.rows[0][0].split(',') -%}
+            {%- set name = field.strip().strip('"').strip().lower() -%}
+            {%- do names.append(name if name not in names else name ~ '_' ~ loop.index) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
+{% endmacro %}
+
+
+{%- macro check_raw_columns(path, found, expected) -%}
+    {%- if found | length == 0 -%}
+        {{ raw_file_error(path, "the file is empty", expected) }}
+    {%- endif -%}
+    {%- set missing = [] -%}
+    {%- for name in expected if name not in found -%}{%- do missing.append(name) -%}{%- endfor -%}
+    {%- if missing -%}
+        {{ raw_file_error(path, "missing column(s) " ~ missing | join(", ") ~ " (found " ~ found | join(", ") ~ ")", expected) }}
+    {%- endif -%}
+{%- endmacro -%}
+
+
+{#- Lands a CSV file: its parsed lines as raw.<table>, the others in raw.malformed_lines. -#}
+{% macro land_raw_csv(table_name, path, expected) %}
+    {%- set header = raw_csv_header(path) -%}
+    {%- do check_raw_columns(path, header, expected) -%}
+    {%- set columns = [] -%}
+    {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
+    {%- set rejects = 'raw_rejects_' ~ table_name -%}
+    {%- call statement('land_raw_csv_' ~ table_name) -%}
+        create or replace table raw.{{ table_name }} as
+        select {{ expected | join(', ') }}
+        from read_csv(
+            {{ sql_text(path) }},
+            columns = { {{ columns | join(', ') }} },
+            header = true,
+            auto_detect = false,
+            delim = ',',
+            quote = '"',
+            escape = '"',
+            encoding = {{ sql_text(var('raw_file_encoding')) }},
+            store_rejects = true,
+            rejects_table = '{{ rejects }}',
+            rejects_scan = '{{ rejects }}_scan'
+        );
+
+        {#- A line can break several rules; the first one the reader found is its problem. #}
+        insert into raw.malformed_lines
+        select
+            '{{ table_name }}' as source_table,
+            line as line_number,
+            arg_min(cast(error_type as varchar) || ': ' || error_message, column_idx) as problem,
+            any_value(csv_line) as line_text
+        from {{ rejects }}
+        group by line;
+
+        drop table {{ rejects }};
+        drop table {{ rejects }}_scan;
+    {%- endcall -%}
+{% endmacro %}
+
+
+{#- Lands a Parquet file: the contract columns as text. -#}
+{% macro land_raw_parquet(table_name, path, expected) %}
+    {%- set described = run_query("describe select * from read_parquet(" ~ sql_text(path) ~ ")") -%}
+    {%- set found = [] -%}
+    {%- for row in described.rows -%}{%- do found.append(row[0] | lower) -%}{%- endfor -%}
+    {%- do check_raw_columns(path, found, expected) -%}
+    {%- set by_lower_name = {} -%}
+    {%- for row in described.rows -%}{%- do by_lower_name.update({row[0] | lower: row[0]}) -%}{%- endfor -%}
+    {%- call statement('land_raw_parquet_' ~ table_name) -%}
+        create or replace table raw.{{ table_name }} as
+        select
+            {%- for name in expected %}
+            cast("{{ by_lower_name[name] }}" as varchar) as {{ name }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from read_parquet({{ sql_text(path) }})
+    {%- endcall -%}
+{% endmacro %}
