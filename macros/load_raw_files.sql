@@ -51,6 +51,8 @@
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
+        {#- The hook runs in a transaction that dbt rolls back when the hook's SQL is empty. -#}
+        {%- do run_query('commit') -%}
     {%- endif -%}
 {% endmacro %}
 
