@@ -89,7 +89,7 @@
 {% macro raw_csv_header(path) %}
     {%- set first_line = run_query(
         "select line from read_csv(" ~ sql_text(path) ~ ", columns = {'line': 'varchar'}, header = false,"
-        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '', ignore_errors = true,"
+        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '', ignore_errors = true, strict_mode = false,"
         ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
     {%- set names = [] -%}
     {%- if first_line.rows | length > 0 and first_line.rows[0][0] is not none -%}
@@ -144,7 +144,7 @@
             '{{ table_name }}' as source_table,
             line as line_number,
             arg_min(cast(error_type as varchar) || ': ' || error_message, column_idx) as problem,
-            any_value(csv_line) as line_text
+            trim(any_value(csv_line), chr(13) || chr(10)) as line_text
         from {{ rejects }}
         group by line;
 
