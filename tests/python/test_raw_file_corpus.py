@@ -247,7 +247,9 @@ def test_all_rows_bad_quarantines_every_row_and_stops_on_the_rejected_share(tmp_
     folder = write(tmp_path / "export", {**valid, "orders": valid["orders"].splitlines()[0] + "\n" + ragged})
     build = DbtBuild(tmp_path)
     variables = {"raw_data_path": str(folder), "raw_file_format": "csv"}
-    build.run("build", "--select", "+rejected_rows", "--exclude-resource-type", "test", "unit_test", variables=variables)
+    build.run(
+        "build", "--select", "+rejected_rows", "--exclude-resource-type", "test", "unit_test", variables=variables
+    )
     result = build.run(
         "test", "--select", "stg_shop__orders", "--exclude-resource-type", "unit_test", variables=variables, check=False
     )
@@ -266,7 +268,8 @@ def test_a_latin1_export_loads_with_raw_file_encoding(tmp_path: Path) -> None:
     folder = write(tmp_path / "export", files)
     build = DbtBuild(tmp_path)
     build.run(
-        "build", "--select", "+rejected_rows", "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
+        "build", "--select", "+rejected_rows", "--exclude-resource-type", "unit_test",
+        "--indirect-selection", "cautious",
         variables={"raw_data_path": str(folder), "raw_file_format": "csv", "raw_file_encoding": "latin-1"},
     )
     assert build.query("select count(*), min(region) from staging.stg_shop__customers") == [(10, "Münster")]

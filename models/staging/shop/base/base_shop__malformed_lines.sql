@@ -24,7 +24,7 @@ malformed_lines as (
 ),
 {%- endif %}
 
-{#- What raw_record shows of a line: its number and its text, e-mail-like fields redacted. #}
+{# What raw_record shows of a line: its number and its text, e-mail-like fields redacted. #}
 recorded as (
     select
         *,
