@@ -3,10 +3,10 @@
     file before any model runs, then lands it as the table raw.<table> (contract columns, as
     text) and every line the CSV reader could not parse in raw.malformed_lines.
 
-    A missing required file (customers, orders, order_items), a missing contract column or a
-    file with no data row stops the build with one line naming the file, what is missing and
-    what the contract expects. A missing optional file (service_events, customer_signals)
-    lands as an empty table and is logged. Header names match the contract ignoring case and
+    A missing required file (customers, orders, order_items), a missing contract column, an
+    empty file, or a required file with no data row stops the build with one line naming the
+    file, what is missing and what the contract expects. A missing or header-only optional file
+    (service_events, customer_signals) lands as an empty table and is logged. Header names match the contract ignoring case and
     surrounding blanks; extra columns are ignored; the column order does not matter.
 
     CSV files are read comma-separated, fields quoted with ", in the encoding of the var
@@ -46,7 +46,9 @@
                 {%- set counts = run_query(
                     "select (select count(*) from raw." ~ table_name ~ "),"
                     ~ " (select count(*) from raw.malformed_lines where source_table = '" ~ table_name ~ "')") -%}
-                {%- if counts.rows[0][0] + counts.rows[0][1] == 0 -%}
+                {%- if counts.rows[0][0] + counts.rows[0][1] == 0 and contract.get('optional') -%}
+                    {%- do log("raw_data_path: " ~ path ~ " has no data rows; " ~ table_name ~ " is built empty", info=true) -%}
+                {%- elif counts.rows[0][0] + counts.rows[0][1] == 0 -%}
                     {{ raw_file_error(path, "the file has no data rows", expected) }}
                 {%- endif -%}
             {%- endif -%}

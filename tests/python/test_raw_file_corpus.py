@@ -7,7 +7,7 @@ Line faults share one export (one build, after a demo build on the same database
 does after `make build`): BOM, CRLF line ends, an upper-case and blank-padded header, reordered
 and extra columns, quoted commas, semicolons and newlines, short and long lines, bytes that are
 not UTF-8, an unterminated quote, huge numbers, an empty key, conflicting copies, orphans, and
-the two optional files missing. Whole-file faults each get their own (quickly failing) run.
+the optional files missing or header-only. Whole-file faults each get their own (quickly failing) run.
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def line_fault_files() -> tuple[dict[str, bytes], dict[str, int], list[tuple[str
     ]
     items = csv_text(item_rows).encode("utf-8") + b'I13,O01,"P1,books,1,10.00,4.00,0,w1\n'  # unterminated quote
 
-    files = {"customers": customers, "orders": orders, "order_items": items}
+    signals = b"signal_id,customer_id,signal_type,occurred_at\n"  # header only: optional, so empty
+    files = {"customers": customers, "orders": orders, "order_items": items, "customer_signals": signals}
     raw_records = {"customers": 14, "orders": 15, "order_items": 13, "service_events": 0, "customer_signals": 0}
     expected = [
         ("customers", "conflicting_duplicate", 2),
@@ -219,8 +220,9 @@ def whole_file_faults() -> dict[str, tuple[dict[str, str | bytes], str]]:
         "missing contract column": ({**valid, "orders": orders_without_status}, "orders.csv"),
         "empty file": ({**valid, "customers": ""}, "customers.csv"),
         "header-only file": ({**valid, "order_items": csv_text([CONTRACT["order_items"]])}, "order_items.csv"),
-        "header-only optional file": (
-            {**valid, "customer_signals": "signal_id,customer_id,signal_type,occurred_at\n"}, "customer_signals.csv"
+        "optional file missing a column": (
+            {**valid, "customer_signals": "signal_id,customer_id,occurred_at\nS1,C01,2024-01-01\n"},
+            "customer_signals.csv",
         ),
         "semicolon-separated file": ({**valid, "customers": semicolons}, "customers.csv"),
     }
