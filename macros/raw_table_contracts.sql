@@ -10,7 +10,6 @@
       accepted_from  {model, column}: allowed values are those of a config seed
       minimum    lowest allowed value (inclusive)
       positive   must be > 0
-      pii        personal data: public models show it only redacted (spec section 8)
     Table keys: key, columns, optional (true: a missing file is an empty table, spec section 7), checks (row rules: {condition, detail} that must hold),
     parents (references that must exist in valid staged data: {column, model, key}),
     rate_card ({activity, date}: a rate must be valid on the date, else no_rate).
@@ -23,7 +22,7 @@
                 {'name': 'signup_date', 'type': 'date'},
                 {'name': 'region'},
                 {'name': 'acquisition_channel'},
-                {'name': 'email', 'pii': true},
+                {'name': 'email'},
             ],
         },
         'orders': {
@@ -103,12 +102,19 @@
 {% endmacro %}
 
 
-{#- The contract columns of a table that hold personal data (`pii`). -#}
+{#-
+    The contract columns of a table that hold personal data: those marked `meta: {pii: true}`
+    in seeds/raw/_raw__seeds.yml (the demo seed raw_<table> documents each raw column, and
+    the same columns are read from raw_data_path files). Public models show them only redacted.
+-#}
 {% macro contract_pii_columns(table_name) %}
     {%- set names = [] -%}
-    {%- for column in raw_table_contracts()[table_name].columns if column.get('pii') -%}
-        {%- do names.append(column.name) -%}
-    {%- endfor -%}
+    {%- set seed = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.raw_' ~ table_name) -%}
+    {%- if seed -%}
+        {%- for name, column in seed.columns.items() if column.get('meta', {}).get('pii') -%}
+            {%- do names.append(name) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return(names) }}
 {% endmacro %}
 
