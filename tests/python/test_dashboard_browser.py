@@ -1,0 +1,160 @@
+"""Spec section 12: the reference dashboard, in a real browser, shows the marts' numbers.
+
+Needs Debian's chromium at /usr/bin/chromium (`make test` installs it with apt when missing);
+Playwright drives it, no browser download. The screenshot goes to target/dashboard.png.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_project import PROJECT_DIR, DbtBuild
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+STREAMLIT = Path(sys.executable).with_name("streamlit")
+SCREENSHOT = PROJECT_DIR / "target" / "dashboard.png"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A build that published to a private serving folder, and the dashboard reading it."""
+    build = DbtBuild(tmp_path_factory.mktemp("dashboard"))
+    build.run("build")
+    port = free_port()
+    log = (build.work_dir / "streamlit.log").open("w")
+    server = subprocess.Popen(
+        [str(STREAMLIT), "run", str(PROJECT_DIR / "dashboard" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        env={**os.environ, "CUSTOMER_VALUE_SERVING_DIR": str(build.serving_dir)},
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        assert server.poll() is None, (build.work_dir / "streamlit.log").read_text()
+        assert time.monotonic() < deadline, "the dashboard did not start"
+        time.sleep(0.5)
+    yield build, url
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; make test does)")
+    _, url = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 4200}, accept_downloads=True)
+        page.goto(url)
+        page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+        yield page
+        browser.close()
+
+
+def metric(page: Page, label: str) -> str:
+    labelled = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=labelled).get_by_test_id("stMetricValue").inner_text()
+
+
+def serving_query(build: DbtBuild, sql: str) -> list[tuple]:
+    """What the dashboard should show: the serving file, queried directly."""
+    with duckdb.connect(str(build.serving_dir / "customer_value.duckdb"), read_only=True) as connection:
+        return connection.sql(sql).fetchall()
+
+
+def select(page: Page, box_label: str, option: str) -> None:
+    page.get_by_test_id("stMultiSelect").filter(has_text=box_label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def wait_for_metric(page: Page, label: str, expected: str) -> str:
+    deadline = time.monotonic() + 30
+    while (shown := metric(page, label)) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return shown
+
+
+def money(value) -> str:
+    return f"{float(value):,.2f}"
+
+
+def test_the_page_shows_the_publication_and_the_tier_summary(served, page):
+    build, _ = served
+    ((publication_id,),) = serving_query(build, "select distinct publication_id from publication")
+    assert publication_id in page.get_by_text("Publication ").first.inner_text()
+    table = page.get_by_test_id("stTable").filter(has_text="share_of_customers")
+    shown = {row.locator("th, td").first.inner_text(): [cell.inner_text() for cell in row.locator("td").all()]
+             for row in table.locator("tbody tr").all()}
+    tiers = serving_query(
+        build, "select value_tier, customers, revenue, margin_after_cost_to_serve from value_tier_summary"
+    )
+    assert set(shown) == {tier for tier, *_ in tiers}
+    for tier, customers, revenue, margin in tiers:
+        cells = shown[tier]
+        assert str(customers) in cells and money(revenue) in cells and money(margin) in cells, (tier, cells)
+    for table_name in ("tier_migration", "value_upside"):
+        published = serving_query(build, f"select count(*) from publication where model_name = '{table_name}'")
+        note = page.get_by_text(f"{table_name} is not published yet")
+        assert note.count() == (0 if published[0][0] else 1), table_name
+
+
+def test_the_filtered_priority_list_equals_customer_value(served, page):
+    build, _ = served
+    ((everyone,),) = serving_query(build, "select count(*) from customer_value")
+    assert wait_for_metric(page, "Customers in the list", f"{everyone:,}") == f"{everyone:,}"
+
+    select(page, "Value tier", "unprofitable")
+    select(page, "Upgrade reason", "fixable_cost_to_serve")
+    ((customers, margin, cost),) = serving_query(build, """
+        select count(*), sum(margin_after_cost_to_serve), sum(cost_to_serve)
+        from customer_value
+        where value_tier = 'unprofitable' and list_contains(string_split(upgrade_reasons, ','), 'fixable_cost_to_serve')
+    """)
+    assert 0 < customers < everyone
+    assert wait_for_metric(page, "Customers in the list", f"{customers:,}") == f"{customers:,}"
+    assert metric(page, "Margin after cost to serve") == money(margin)
+    assert metric(page, "Cost to serve") == money(cost)
+
+    with page.expect_download() as download:
+        page.get_by_test_id("stDownloadButton").locator("button").click()
+    with open(download.value.path(), newline="") as file:
+        rows = list(csv.DictReader(file))
+    expected = serving_query(build, """
+        select customer_id from customer_value
+        where value_tier = 'unprofitable' and list_contains(string_split(upgrade_reasons, ','), 'fixable_cost_to_serve')
+    """)
+    assert sorted(row["customer_id"] for row in rows) == sorted(customer_id for (customer_id,) in expected)
+    assert {row["value_tier"] for row in rows} == {"unprofitable"}
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 0
