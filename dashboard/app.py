@@ -20,6 +20,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 SERVING_DIR = Path(os.environ.get("CUSTOMER_VALUE_SERVING_DIR", PROJECT_DIR / "build" / "serving"))
 SERVING_FILE = SERVING_DIR / "customer_value.duckdb"
 TIERS = ["top", "growth", "unprofitable"]
+TIER_ORDER = "case value_tier when 'top' then 1 when 'growth' then 2 else 3 end"
 UPGRADE_REASONS = ["advocate", "fixable_cost_to_serve", "growing_spend", "predicted_top"]
 # The priority list's columns, in order; those a publication lacks (older marts) are left out.
 PRIORITY_COLUMNS = [
@@ -58,8 +59,13 @@ def money(value) -> str:
     return "n/a" if pd.isna(value) else f"{float(value):,.2f}"
 
 
-def not_published(table: str) -> None:
-    st.info(f"`{table}` is not published yet: this build of the project does not produce it.")
+def section(title: str, table: str, tables: set[str]) -> bool:
+    """A panel's heading; False, with a note, when its mart is not in this publication."""
+    st.subheader(title)
+    if table not in tables:
+        st.info(f"`{table}` is not published yet: this build of the project does not produce it.")
+        return False
+    return True
 
 
 def whale_curve(publication_id: str) -> None:
@@ -88,11 +94,11 @@ def margin_by_decile(publication_id: str) -> None:
 
 def tier_summary(publication_id: str) -> None:
     st.subheader("Value tiers")
-    tiers = cached(publication_id, """
+    tiers = cached(publication_id, f"""
         select value_tier, customers, share_of_customers, revenue, margin_after_cost_to_serve,
             share_of_total_margin, customers_with_upgrade_potential
         from value_tier_summary
-        order by case value_tier when 'top' then 1 when 'growth' then 2 else 3 end
+        order by {TIER_ORDER}
     """)
     st.table(tiers.style.format({
         "share_of_customers": "{:.1%}", "share_of_total_margin": "{:.1%}",
@@ -101,9 +107,7 @@ def tier_summary(publication_id: str) -> None:
 
 
 def tier_migration(publication_id: str, tables: set[str]) -> None:
-    st.subheader("Tier migration between the last two periods")
-    if "tier_migration" not in tables:
-        not_published("tier_migration")
+    if not section("Tier migration between the last two periods", "tier_migration", tables):
         return
     migration = cached(publication_id, """
         select * from tier_migration
@@ -121,15 +125,13 @@ def tier_migration(publication_id: str, tables: set[str]) -> None:
 
 
 def upside(publication_id: str, tables: set[str]) -> None:
-    st.subheader("Upside")
-    if "value_upside" not in tables:
-        not_published("value_upside")
+    if not section("Upside", "value_upside", tables):
         return
-    table = cached(publication_id, """
+    table = cached(publication_id, f"""
         select value_tier, customers, margin_after_cost_to_serve, customers_with_upgrade_potential,
             upside_to_next_decile, loss_avoidable, upside_share_of_tier_margin, upside_share_of_total_margin
         from value_upside
-        order by case value_tier when 'top' then 1 when 'growth' then 2 else 3 end
+        order by {TIER_ORDER}
     """)
     st.table(table.style.format({
         "margin_after_cost_to_serve": "{:,.2f}", "upside_to_next_decile": "{:,.2f}", "loss_avoidable": "{:,.2f}",
