@@ -120,7 +120,7 @@ def tier_migration(publication_id: str, tables: set[str]) -> None:
                "state (rows) and state now (columns).")
     matrix = migration.pivot_table(index="previous_tier", columns="value_tier", values="customers",
                                    aggfunc="sum", fill_value=0)
-    st.table(matrix)
+    st.table(matrix.reset_index().rename_axis(columns=None).style.hide(axis="index"))
     st.dataframe(migration, hide_index=True, width="stretch")
 
 

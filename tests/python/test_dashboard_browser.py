@@ -1,13 +1,15 @@
 """Spec section 12: the reference dashboard, in a real browser, shows the marts' numbers.
 
 Needs Debian's chromium at /usr/bin/chromium (`make test` installs it with apt when missing);
-Playwright drives it, no browser download. The screenshot goes to target/dashboard.png.
+Playwright drives it, no browser download. The screenshots go to target/dashboard.png (filtered
+list) and target/dashboard_all_panels.png.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -158,3 +160,92 @@ def test_the_filtered_priority_list_equals_customer_value(served, page):
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 0
+
+
+def publish_with_history_marts(build: DbtBuild) -> str:
+    """A new publication that adds tier_migration (two periods) and value_upside, made from
+    customer_value, replacing the serving file as a build does; its publication id."""
+    serving_file = build.serving_dir / "customer_value.duckdb"
+    staged = build.serving_dir / ".customer_value.duckdb.browser-test.tmp"
+    shutil.copyfile(serving_file, staged)
+    with duckdb.connect(str(staged)) as connection:
+        connection.execute("""
+            create or replace table tier_migration as
+            select
+                period_end, previous_tier, value_tier,
+                count(*) as customers,
+                sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
+                sum(margin_after_cost_to_serve) / 2 as previous_margin_after_cost_to_serve
+            from customer_value,
+                (values (date '2025-08-31'), (date '2025-09-30')) as periods (period_end)
+            cross join lateral (
+                select case when period_end = date '2025-08-31' then 'new' when value_decile <= 5 then 'growth'
+                    else 'lapsed' end as previous_tier
+            )
+            group by all
+        """)
+        connection.execute("""
+            create or replace table value_upside as
+            select
+                value_tier,
+                count(*) as customers,
+                sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
+                count(*) filter (where has_upgrade_potential) as customers_with_upgrade_potential,
+                sum(revenue) / 10 as upside_to_next_decile,
+                sum(case when is_unprofitable then -margin_after_cost_to_serve else 0 end) as loss_avoidable,
+                0.25 as upside_share_of_tier_margin,
+                0.125 as upside_share_of_total_margin
+            from customer_value
+            group by value_tier
+        """)
+        connection.execute("delete from publication where model_name in ('tier_migration', 'value_upside')")
+        connection.execute("""
+            insert into publication
+            select any_value(publication_id), any_value(published_at), name, 0
+            from publication, (values ('tier_migration'), ('value_upside')) as added (name)
+            group by name
+        """)
+        connection.execute("update publication set publication_id = 'browser-test-with-history'")
+    os.replace(staged, serving_file)
+    return "browser-test-with-history"
+
+
+def html_table(page: Page, header_text: str) -> dict[str, list[str]]:
+    """First cell of each body row -> the row's cells, of the st.table whose header has header_text."""
+    table = page.get_by_test_id("stTable").filter(has_text=header_text)
+    rows = [[cell.inner_text().strip() for cell in row.locator("th, td").all()]
+            for row in table.locator("tbody tr").all()]
+    return {cells[0]: cells for cells in rows}
+
+
+def test_migration_and_upside_panels_show_a_new_publication(served, page):
+    build, _ = served
+    publication_id = publish_with_history_marts(build)
+    page.reload()
+    page.get_by_text(publication_id).first.wait_for(timeout=60_000)
+    for header_text in ("previous_tier", "upside_to_next_decile"):
+        page.get_by_test_id("stTable").filter(has_text=header_text).locator("tbody tr").first.wait_for(timeout=60_000)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)  # the last panel: the page is complete
+    assert page.get_by_text("is not published yet").count() == 0
+
+    header = page.get_by_test_id("stTable").filter(has_text="previous_tier").locator("thead th")
+    columns = [cell.inner_text().strip() for cell in header.all()]
+    matrix = html_table(page, "previous_tier")
+    latest = serving_query(build, """
+        select previous_tier, value_tier, customers from tier_migration
+        where period_end = (select max(period_end) from tier_migration)
+    """)
+    assert set(matrix) == {previous for previous, _, _ in latest}  # the earlier period's 'new' row is not shown
+    for previous, tier, customers in latest:
+        assert tier in columns, columns
+        assert matrix[previous][columns.index(tier)] == str(customers), (previous, tier, columns, matrix)
+
+    upside_rows = html_table(page, "upside_to_next_decile")
+    upside = serving_query(
+        build, "select value_tier, customers, upside_to_next_decile, loss_avoidable from value_upside"
+    )
+    assert set(upside_rows) == {tier for tier, *_ in upside}
+    for tier, customers, upside_amount, loss in upside:
+        cells = upside_rows[tier]
+        assert str(customers) in cells and money(upside_amount) in cells and money(loss) in cells, (tier, cells)
+    page.screenshot(path=str(SCREENSHOT.with_name("dashboard_all_panels.png")))
