@@ -17,7 +17,9 @@ import plotly.express as px
 import streamlit as st
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-SERVING_DIR = Path(os.environ.get("CUSTOMER_VALUE_SERVING_DIR", PROJECT_DIR / "build" / "serving"))
+# Where the build publishes: $CUSTOMER_VALUE_SERVING_DIR, else `serving` beside the build database.
+BUILD_DATABASE = PROJECT_DIR / os.environ.get("CUSTOMER_VALUE_DUCKDB_PATH", "build/customer_value.duckdb")
+SERVING_DIR = Path(os.environ.get("CUSTOMER_VALUE_SERVING_DIR") or BUILD_DATABASE.parent / "serving")
 SERVING_FILE = SERVING_DIR / "customer_value.duckdb"
 TIERS = ["top", "growth", "unprofitable"]
 TIER_ORDER = "case value_tier when 'top' then 1 when 'growth' then 2 else 3 end"

@@ -27,7 +27,8 @@
     {%- set relations = serving_mart_relations() -%}
     {%- set publication_id = invocation_id -%}
     {%- set serving_dir = run_query(
-        "select serving_prepare(" ~ dbt.string_literal(env_var('CUSTOMER_VALUE_SERVING_DIR', 'build/serving')) ~ ")"
+        "select serving_prepare(" ~ dbt.string_literal(env_var('CUSTOMER_VALUE_SERVING_DIR', ''))
+        ~ ", " ~ dbt.string_literal(target.path) ~ ")"
     ).columns[0].values()[0] -%}
     {%- set new_database = serving_dir ~ '/.customer_value.duckdb.' ~ publication_id ~ '.tmp' -%}
 

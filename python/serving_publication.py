@@ -31,9 +31,12 @@ def temporary_name(final_name: str, publication_id: str) -> str:
     return f".{final_name}.{publication_id}{TEMPORARY_SUFFIX}"
 
 
-def prepare_serving_dir(serving_dir: str) -> str:
-    """Create the serving folders, remove crashed publications' leftovers; the absolute path."""
-    root = Path(serving_dir).resolve()
+def prepare_serving_dir(serving_dir: str, database_path: str) -> str:
+    """Create the serving folders, remove crashed publications' leftovers; the absolute path.
+
+    Without a folder given, `serving` beside the build database: a build into another
+    database file (a test's, a benchmark's) never replaces what the project's readers read."""
+    root = (Path(serving_dir) if serving_dir else Path(database_path).parent / "serving").resolve()
     (root / PARQUET_FOLDER).mkdir(parents=True, exist_ok=True)
     now = time.time()
     for folder in (root, root / PARQUET_FOLDER):
@@ -66,11 +69,11 @@ def commit_publication(serving_dir: str, publication_id: str, models: str) -> in
 
 
 class Plugin(BasePlugin):
-    """Registers serving_prepare(dir) and serving_commit(dir, publication_id, models_csv)."""
+    """Registers serving_prepare(dir, database_path) and serving_commit(dir, publication_id, models_csv)."""
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         conn.create_function(
-            "serving_prepare", prepare_serving_dir, ["VARCHAR"], "VARCHAR", side_effects=True
+            "serving_prepare", prepare_serving_dir, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=True
         )
         conn.create_function(
             "serving_commit", commit_publication, ["VARCHAR", "VARCHAR", "VARCHAR"], "INTEGER",

@@ -31,7 +31,7 @@ class DbtBuild:
         self.target = target
         self.database = work_dir / "customer_value.duckdb"
         self.spark_dir = work_dir / "spark"
-        self.serving_dir = work_dir / "serving"  # where a successful `dbt build` publishes the marts
+        self.serving_dir: Path | None = work_dir / "serving"  # where a successful `dbt build` publishes
 
     def run(self, *args: str, variables: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(DBT), *args]
@@ -41,10 +41,13 @@ class DbtBuild:
             **os.environ,
             "DBT_PROFILES_DIR": str(PROJECT_DIR),
             "CUSTOMER_VALUE_DUCKDB_PATH": str(self.database),
-            "CUSTOMER_VALUE_SERVING_DIR": str(self.serving_dir),
             "DBT_TARGET_PATH": str(self.work_dir / "target"),
             "DBT_LOG_PATH": str(self.work_dir / "logs"),
         }
+        # None: the default, a folder `serving` beside the database file.
+        env.pop("CUSTOMER_VALUE_SERVING_DIR", None)
+        if self.serving_dir is not None:
+            env["CUSTOMER_VALUE_SERVING_DIR"] = str(self.serving_dir)
         if self.target != "duckdb":
             env["DBT_TARGET"] = self.target
             env["CUSTOMER_VALUE_SPARK_DIR"] = str(self.spark_dir)

@@ -109,10 +109,15 @@ def test_a_failed_build_publishes_nothing(published):
     assert not [path.name for path in published.serving_dir.rglob(".*")], "temporary files left behind"
 
 
-def test_run_operation_publishes_what_the_build_database_holds(published):
-    before = publication_id(published.serving_dir)
-    published.run("run-operation", "publish_marts")
-    after = publication_id(published.serving_dir)
+def test_run_operation_publishes_what_the_build_database_holds_beside_it_by_default(published):
+    beside_the_database = published.database.parent / "serving"
+    before = publication_id(beside_the_database)
+    serving_dir, published.serving_dir = published.serving_dir, None  # no CUSTOMER_VALUE_SERVING_DIR
+    try:
+        published.run("run-operation", "publish_marts")
+    finally:
+        published.serving_dir = serving_dir
+    after = publication_id(beside_the_database)
     assert after != before
-    for model, row_count in publication(published.serving_dir).items():
+    for model, row_count in publication(beside_the_database).items():
         assert published.query(f"select count(*) from {model}") == [(row_count,)], model
