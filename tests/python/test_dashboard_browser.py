@@ -109,20 +109,22 @@ def money(value) -> str:
     return f"{float(value):,.2f}"
 
 
+def assert_table_shows(shown: dict[str, list[str]], rows: list[tuple]) -> None:
+    """Each mart row (tier, count, amount, amount) is a row of the page's table, and no other."""
+    assert set(shown) == {tier for tier, *_ in rows}
+    for tier, count, *amounts in rows:
+        cells = shown[tier]
+        assert str(count) in cells and all(money(amount) in cells for amount in amounts), (tier, cells)
+
+
 def test_the_page_shows_the_publication_and_the_tier_summary(served, page):
     build, _ = served
     ((publication_id,),) = serving_query(build, "select distinct publication_id from publication")
     assert publication_id in page.get_by_text("Publication ").first.inner_text()
-    table = page.get_by_test_id("stTable").filter(has_text="share_of_customers")
-    shown = {row.locator("th, td").first.inner_text(): [cell.inner_text() for cell in row.locator("td").all()]
-             for row in table.locator("tbody tr").all()}
     tiers = serving_query(
         build, "select value_tier, customers, revenue, margin_after_cost_to_serve from value_tier_summary"
     )
-    assert set(shown) == {tier for tier, *_ in tiers}
-    for tier, customers, revenue, margin in tiers:
-        cells = shown[tier]
-        assert str(customers) in cells and money(revenue) in cells and money(margin) in cells, (tier, cells)
+    assert_table_shows(html_table(page, "share_of_customers"), tiers)
     for table_name in ("tier_migration", "value_upside"):
         published = serving_query(build, f"select count(*) from publication where model_name = '{table_name}'")
         note = page.get_by_text(f"{table_name} is not published yet")
@@ -240,12 +242,8 @@ def test_migration_and_upside_panels_show_a_new_publication(served, page):
         assert tier in columns, columns
         assert matrix[previous][columns.index(tier)] == str(customers), (previous, tier, columns, matrix)
 
-    upside_rows = html_table(page, "upside_to_next_decile")
     upside = serving_query(
         build, "select value_tier, customers, upside_to_next_decile, loss_avoidable from value_upside"
     )
-    assert set(upside_rows) == {tier for tier, *_ in upside}
-    for tier, customers, upside_amount, loss in upside:
-        cells = upside_rows[tier]
-        assert str(customers) in cells and money(upside_amount) in cells and money(loss) in cells, (tier, cells)
+    assert_table_shows(html_table(page, "upside_to_next_decile"), upside)
     page.screenshot(path=str(SCREENSHOT.with_name("dashboard_all_panels.png")))
