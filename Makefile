@@ -11,11 +11,14 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench bench-spark build-spark test-spark
+.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench bench-spark build-spark test-spark \
+	publish dashboard semantic chromium
 
 help:
 	@echo "make build     create the environment and build everything on the demo data"
 	@echo "make test      every check the project has"
+	@echo "make dashboard the reference dashboard over the published marts (http://localhost:8501)"
+	@echo "make publish   publish the build database's marts to build/serving again"
 	@echo "make docs      static dbt docs site (one HTML file)"
 	@echo "make bench SIZE=N   benchmark against hand-written DuckDB and pandas"
 	@echo "make bench-spark    time dbt build on Spark against DuckDB (demo and 100k customers)"
@@ -32,12 +35,23 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 env: $(VENV)/.synced
 
+# A successful `dbt build` also publishes the public marts to build/serving (on-run-end hook).
 build: env
 	$(DBT) build
 
+# Publish what the build database holds, without building (macro publish_marts).
+publish: env
+	$(DBT) run-operation publish_marts
+
+# Reads only build/serving/customer_value.duckdb (or $$CUSTOMER_VALUE_SERVING_DIR): run it while building.
+DASHBOARD_PORT ?= 8501
+dashboard: env
+	$(BIN)/streamlit run dashboard/app.py --server.port $(DASHBOARD_PORT) --server.headless true \
+		--browser.gatherUsageStats false --client.toolbarMode viewer
+
 # Order: fast static checks first, then the build, then checks that read the build.
 # The Spark parity test runs too when the optional Spark environment exists (make build-spark).
-test: env lint dbt-test check validate pytest $(if $(wildcard .venv-spark/bin/python),test-spark)
+test: env lint dbt-test semantic check validate chromium pytest $(if $(wildcard .venv-spark/bin/python),test-spark)
 
 # Rendered by dbt against an empty in-memory database, so the result does not depend on
 # what is built and never waits on a build's lock.
@@ -52,6 +66,15 @@ check: env
 
 dbt-test: env
 	$(DBT) build --full-refresh
+
+# The semantic layer: dbt parses it, MetricFlow validates it (offline; the pytest queries it).
+semantic: env
+	$(DBT) parse --quiet
+	$(BIN)/mf validate-configs --skip-dw
+
+# The browser test drives Debian's chromium (Playwright, no browser download); CI runs as root with apt.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 pytest: env
 	$(BIN)/pytest -q --ignore=tests/python/test_spark_parity.py
@@ -84,4 +107,4 @@ docs: env
 	@echo "Docs: $(CURDIR)/target/static_index.html"
 
 clean:
-	rm -rf target logs build/*.duckdb build/*.wal
+	rm -rf target logs build/*.duckdb build/*.wal build/serving

@@ -31,6 +31,7 @@ class DbtBuild:
         self.target = target
         self.database = work_dir / "customer_value.duckdb"
         self.spark_dir = work_dir / "spark"
+        self.serving_dir: Path | None = work_dir / "serving"  # where a successful `dbt build` publishes
 
     def run(self, *args: str, variables: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(DBT), *args]
@@ -43,6 +44,10 @@ class DbtBuild:
             "DBT_TARGET_PATH": str(self.work_dir / "target"),
             "DBT_LOG_PATH": str(self.work_dir / "logs"),
         }
+        # None: the default, a folder `serving` beside the database file.
+        env.pop("CUSTOMER_VALUE_SERVING_DIR", None)
+        if self.serving_dir is not None:
+            env["CUSTOMER_VALUE_SERVING_DIR"] = str(self.serving_dir)
         if self.target != "duckdb":
             env["DBT_TARGET"] = self.target
             env["CUSTOMER_VALUE_SPARK_DIR"] = str(self.spark_dir)

@@ -1,0 +1,187 @@
+"""Reference dashboard over the published marts (spec section 12): `make dashboard`.
+
+Reads only the serving file (build/serving/customer_value.duckdb, or
+$CUSTOMER_VALUE_SERVING_DIR/customer_value.duckdb), never the build database, through a
+short-lived read-only connection per query: a build publishing a new file never waits on it,
+and the next query reads the new publication. Results are cached per publication id.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+# Where the build publishes: $CUSTOMER_VALUE_SERVING_DIR, else `serving` beside the build database.
+BUILD_DATABASE = PROJECT_DIR / os.environ.get("CUSTOMER_VALUE_DUCKDB_PATH", "build/customer_value.duckdb")
+SERVING_DIR = Path(os.environ.get("CUSTOMER_VALUE_SERVING_DIR") or BUILD_DATABASE.parent / "serving")
+SERVING_FILE = SERVING_DIR / "customer_value.duckdb"
+TIERS = ["top", "growth", "unprofitable"]
+TIER_ORDER = "case value_tier when 'top' then 1 when 'growth' then 2 else 3 end"
+UPGRADE_REASONS = ["advocate", "fixable_cost_to_serve", "growing_spend", "predicted_top"]
+# The priority list's columns, in order; those a publication lacks (older marts) are left out.
+PRIORITY_COLUMNS = [
+    "customer_id", "service_priority", "value_tier", "value_decile", "service_level", "upgrade_reasons",
+    "margin_after_cost_to_serve", "revenue", "cost_to_serve", "top_cost_activity", "top_cost_activity_share",
+    "upside_to_next_decile", "loss_avoidable", "annual_value_tier", "previous_annual_value_tier", "is_top_lost",
+    "p_alive", "predicted_clv", "is_top_at_risk", "rfm_segment",
+]
+
+
+def read(sql: str, parameters: dict | None = None) -> pd.DataFrame:
+    with duckdb.connect(str(SERVING_FILE), read_only=True) as connection:
+        return connection.execute(sql, parameters or {}).df()
+
+
+def current_publication() -> tuple[str, str, set[str]]:
+    """The publication id, its time and the tables it holds, read together."""
+    with duckdb.connect(str(SERVING_FILE), read_only=True) as connection:
+        publication_id, published_at = connection.execute(
+            "select any_value(publication_id), max(published_at) from publication"
+        ).fetchone()
+        tables = {name for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()}
+    return publication_id, str(published_at)[:19], tables
+
+
+@st.cache_data(max_entries=64)
+def cached(publication_id: str, sql: str, parameters: tuple = ()) -> pd.DataFrame:
+    """parameters: (name, value) pairs. publication_id is part of the cache key: a new
+    publication is read afresh."""
+    return read(sql, {name: list(value) for name, value in parameters})
+
+
+def money(value) -> str:
+    return "n/a" if pd.isna(value) else f"{float(value):,.2f}"
+
+
+def section(title: str, table: str, tables: set[str]) -> bool:
+    """A panel's heading; False, with a note, when its mart is not in this publication."""
+    st.subheader(title)
+    if table not in tables:
+        st.info(f"`{table}` is not published yet: this build of the project does not produce it.")
+        return False
+    return True
+
+
+def whale_curve(publication_id: str) -> None:
+    st.subheader("Whale curve")
+    curve = cached(publication_id, "select * from whale_curve order by customer_percentile")
+    long = curve.melt(
+        id_vars="customer_percentile", value_vars=["cumulative_margin_share", "cumulative_revenue_share"],
+        var_name="measure", value_name="share",
+    )
+    figure = px.line(long, x="customer_percentile", y="share", color="measure",
+                     labels={"customer_percentile": "best customers (%)", "share": "share of the total"})
+    figure.add_hline(y=1.0, line_dash="dot")
+    st.plotly_chart(figure, width="stretch")
+    peak = curve["cumulative_margin_share"].max()
+    st.caption(f"Peak of the margin curve: {peak:.1%} of the total margin; above 100% is profit the "
+               "unprofitable tail gives away.")
+
+
+def margin_by_decile(publication_id: str) -> None:
+    st.subheader("Margin after cost to serve by value decile")
+    deciles = cached(publication_id, "select * from customer_value_deciles order by value_decile")
+    figure = px.bar(deciles, x="value_decile", y="margin_after_cost_to_serve",
+                    labels={"value_decile": "value decile (1 = best)"})
+    st.plotly_chart(figure, width="stretch")
+
+
+def tier_summary(publication_id: str) -> None:
+    st.subheader("Value tiers")
+    tiers = cached(publication_id, f"""
+        select value_tier, customers, share_of_customers, revenue, margin_after_cost_to_serve,
+            share_of_total_margin, customers_with_upgrade_potential
+        from value_tier_summary
+        order by {TIER_ORDER}
+    """)
+    st.table(tiers.style.format({
+        "share_of_customers": "{:.1%}", "share_of_total_margin": "{:.1%}",
+        "revenue": "{:,.2f}", "margin_after_cost_to_serve": "{:,.2f}",
+    }, na_rep="n/a").hide(axis="index"))
+
+
+def tier_migration(publication_id: str, tables: set[str]) -> None:
+    if not section("Tier migration between the last two periods", "tier_migration", tables):
+        return
+    migration = cached(publication_id, """
+        select * from tier_migration
+        where period_end = (select max(period_end) from tier_migration)
+    """)
+    if migration.empty:
+        st.info("Only one period so far: no migration to show.")
+        return
+    st.caption(f"From the period end before to {migration['period_end'].iloc[0]}: customers by previous "
+               "state (rows) and state now (columns).")
+    matrix = migration.pivot_table(index="previous_tier", columns="value_tier", values="customers",
+                                   aggfunc="sum", fill_value=0)
+    st.table(matrix.reset_index().rename_axis(columns=None).style.hide(axis="index"))
+    st.dataframe(migration, hide_index=True, width="stretch")
+
+
+def upside(publication_id: str, tables: set[str]) -> None:
+    if not section("Upside", "value_upside", tables):
+        return
+    table = cached(publication_id, f"""
+        select value_tier, customers, margin_after_cost_to_serve, customers_with_upgrade_potential,
+            upside_to_next_decile, loss_avoidable, upside_share_of_tier_margin, upside_share_of_total_margin
+        from value_upside
+        order by {TIER_ORDER}
+    """)
+    st.table(table.style.format({
+        "margin_after_cost_to_serve": "{:,.2f}", "upside_to_next_decile": "{:,.2f}", "loss_avoidable": "{:,.2f}",
+        "upside_share_of_tier_margin": "{:.1%}", "upside_share_of_total_margin": "{:.1%}",
+    }, na_rep="n/a").hide(axis="index"))
+
+
+def priority_list(publication_id: str) -> None:
+    st.subheader("Service priority list")
+    available = set(cached(publication_id, "select column_name from (describe customer_value)")["column_name"])
+    columns = [column for column in PRIORITY_COLUMNS if column in available]
+    left, right = st.columns(2)
+    tiers = left.multiselect("Value tier", TIERS, placeholder="All tiers")
+    reasons = right.multiselect("Upgrade reason", UPGRADE_REASONS, placeholder="Any reason or none")
+    customers = cached(
+        publication_id,
+        f"""
+        select {', '.join(columns)}
+        from customer_value
+        where (len($tiers) = 0 or list_contains($tiers, value_tier))
+            and (len($reasons) = 0 or list_has_any($reasons, string_split(upgrade_reasons, ',')))
+        order by service_priority, value_rank
+        """,
+        (("tiers", tuple(tiers)), ("reasons", tuple(reasons))),
+    )
+    count, margin, cost = st.columns(3)
+    count.metric("Customers in the list", f"{len(customers):,}")
+    margin.metric("Margin after cost to serve", money(customers["margin_after_cost_to_serve"].sum()))
+    cost.metric("Cost to serve", money(customers["cost_to_serve"].sum()))
+    st.dataframe(customers, hide_index=True, width="stretch")
+    st.download_button("Download the list as CSV", customers.to_csv(index=False).encode("utf-8"),
+                       file_name="service_priority_list.csv", mime="text/csv")
+
+
+def main() -> None:
+    st.set_page_config(page_title="Customer value", layout="wide")
+    st.title("Customer value after the cost to serve")
+    if not SERVING_FILE.exists():
+        st.error(f"No publication at {SERVING_FILE}: run `make build` (a successful build publishes the marts).")
+        st.stop()
+    publication_id, published_at, tables = current_publication()
+    st.caption(f"Publication {publication_id}, published {published_at} UTC, from {SERVING_FILE}.")
+    whale_curve(publication_id)
+    margin_by_decile(publication_id)
+    tier_summary(publication_id)
+    tier_migration(publication_id, tables)
+    upside(publication_id, tables)
+    priority_list(publication_id)
+
+
+main()
