@@ -75,6 +75,7 @@
 
 {#- An empty raw table with the contract columns, for a missing optional file. -#}
 {% macro empty_raw_table_sql(table_name) -%}
+    {{ drop_raw_relation(table_name) }}
     create or replace table raw.{{ table_name }} as
     select
         {%- for name in raw_table_columns(table_name) %}
@@ -124,6 +125,7 @@
     {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
     {%- set rejects = 'raw_rejects_' ~ table_name -%}
     {%- call statement('land_raw_csv_' ~ table_name) -%}
+        {{ drop_raw_relation(table_name) }}
         create or replace table raw.{{ table_name }} as
         select {{ expected | join(', ') }}
         from read_csv(
@@ -156,7 +158,10 @@
 {% endmacro %}
 
 
-{#- Lands a Parquet file: the contract columns as text. -#}
+{#-
+    Lands a Parquet file: the contract columns as text, as a view. Parquet has no malformed
+    lines, and a view costs nothing at millions of rows where a copy would be a second write.
+-#}
 {% macro land_raw_parquet(table_name, path, expected) %}
     {%- set described = run_query("describe select * from read_parquet(" ~ sql_text(path) ~ ")") -%}
     {%- set found = [] -%}
@@ -165,7 +170,8 @@
     {%- set by_lower_name = {} -%}
     {%- for row in described.rows -%}{%- do by_lower_name.update({row[0] | lower: row[0]}) -%}{%- endfor -%}
     {%- call statement('land_raw_parquet_' ~ table_name) -%}
-        create or replace table raw.{{ table_name }} as
+        {{ drop_raw_relation(table_name) }}
+        create or replace view raw.{{ table_name }} as
         select
             {%- for name in expected %}
             cast("{{ by_lower_name[name] }}" as varchar) as {{ name }}{{ "," if not loop.last }}
@@ -173,3 +179,14 @@
         from read_parquet({{ sql_text(path) }})
     {%- endcall -%}
 {% endmacro %}
+
+
+{#- Drops raw.<table> whether an earlier run landed it as a table (CSV) or a view (Parquet). -#}
+{% macro drop_raw_relation(table_name) -%}
+    {%- set found = run_query(
+        "select table_type from information_schema.tables where table_schema = 'raw'"
+        ~ " and table_name = '" ~ table_name ~ "'") -%}
+    {%- if found.rows | length > 0 -%}
+        drop {{ 'view' if found.rows[0][0] == 'VIEW' else 'table' }} raw.{{ table_name }};
+    {%- endif -%}
+{%- endmacro %}
