@@ -15,24 +15,33 @@ decile_sizes as (
     group by value_decile
 ),
 
+candidates as (
+    select distinct
+        value_decile,
+        margin_after_cost_to_serve
+    from customers
+),
+
 candidate_counts as (
     select
         candidates.value_decile,
-        candidates.margin_after_cost_to_serve as candidate,
-        sum(case when others.margin_after_cost_to_serve <= candidates.margin_after_cost_to_serve then 1 else 0 end)
-            as at_or_below,
-        sum(case when others.margin_after_cost_to_serve < candidates.margin_after_cost_to_serve then 1 else 0 end)
-            as below
-    from (select distinct value_decile, margin_after_cost_to_serve from customers) as candidates
-    inner join customers as others
-        on candidates.value_decile = others.value_decile
+        candidates.margin_after_cost_to_serve as candidate_margin,
+        sum(
+            case when members.margin_after_cost_to_serve <= candidates.margin_after_cost_to_serve then 1 else 0 end
+        ) as at_or_below,
+        sum(
+            case when members.margin_after_cost_to_serve < candidates.margin_after_cost_to_serve then 1 else 0 end
+        ) as below
+    from candidates
+    inner join customers as members
+        on candidates.value_decile = members.value_decile
     group by candidates.value_decile, candidates.margin_after_cost_to_serve
 ),
 
 lower_medians as (
     select
         candidate_counts.value_decile,
-        candidate_counts.candidate as lower_median
+        candidate_counts.candidate_margin as lower_median
     from candidate_counts
     inner join decile_sizes
         on candidate_counts.value_decile = decile_sizes.value_decile

@@ -67,11 +67,11 @@ rounded as (
     select
         present.customer_id,
         present.period_end,
-        window_orders.customer_id is not null as has_window_order,
-        coalesce(window_orders.orders_count, 0) as orders_count,
         cast(round(coalesce(window_orders.revenue, 0), 2) as decimal(18, 2)) as revenue,
         cast(round(coalesce(window_orders.gross_margin, 0), 2) as decimal(18, 2)) as gross_margin,
-        cast(round(coalesce(window_costs.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve
+        cast(round(coalesce(window_costs.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve,
+        window_orders.customer_id is not null as has_window_order,
+        coalesce(window_orders.orders_count, 0) as orders_count
     from present
     left join window_orders
         on

@@ -14,9 +14,9 @@ periods as (
 paired as (
     select
         history.period_end,
-        coalesce(previous.value_tier, 'new') as previous_tier,
         history.value_tier,
         history.margin_after_cost_to_serve,
+        coalesce(previous.value_tier, 'new') as previous_tier,
         coalesce(previous.margin_after_cost_to_serve, 0) as previous_margin_after_cost_to_serve
     from history
     inner join periods

@@ -9,9 +9,19 @@ with customers as (
     select * from {{ ref('customer_value') }}
 ),
 
+history as (
+    select * from {{ ref('customer_value_history') }}
+),
+
+latest_period as (
+    select max(period_end) as period_end from history
+),
+
 migration as (
-    select * from {{ ref('tier_migration') }}
-    where period_end = (select max(period_end) from {{ ref('customer_value_history') }})
+    select tier_migration.*
+    from {{ ref('tier_migration') }} as tier_migration
+    inner join latest_period
+        on tier_migration.period_end = latest_period.period_end
 ),
 
 moves as (
@@ -26,11 +36,11 @@ moves as (
 
 compared as (
     select
-        coalesce(moves.previous_tier, migration.previous_tier) as previous_tier,
-        coalesce(moves.value_tier, migration.value_tier) as value_tier,
         moves.customers as customer_value_customers,
         migration.customers as migration_customers,
         moves.top_lost,
+        coalesce(moves.previous_tier, migration.previous_tier) as previous_tier,
+        coalesce(moves.value_tier, migration.value_tier) as value_tier,
         case
             when migration.previous_tier = 'top' and migration.value_tier <> 'top' then migration.customers else 0
         end as expected_top_lost
@@ -42,7 +52,7 @@ compared as (
 select *
 from compared
 where
-    (select count(distinct period_end) from {{ ref('customer_value_history') }}) > 1
+    (select count(distinct history.period_end) from history) > 1
     and (
         not coalesce(customer_value_customers = migration_customers, false)
         or not coalesce(top_lost = expected_top_lost, false)

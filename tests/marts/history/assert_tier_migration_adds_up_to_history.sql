@@ -36,13 +36,13 @@ migration_periods as (
 
 compared as (
     select
-        coalesce(history_periods.period_end, migration_periods.period_end) as period_end,
         history_periods.customers as history_customers,
         migration_periods.customers as migration_customers,
         history_periods.margin as history_margin,
         migration_periods.margin as migration_margin,
         history_periods.previous_margin as history_previous_margin,
-        migration_periods.previous_margin as migration_previous_margin
+        migration_periods.previous_margin as migration_previous_margin,
+        coalesce(history_periods.period_end, migration_periods.period_end) as period_end
     from history_periods
     full outer join migration_periods
         on history_periods.period_end = migration_periods.period_end
