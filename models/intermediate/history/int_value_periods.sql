@@ -15,16 +15,21 @@ with as_of as (
 anchored as (
     select
         as_of_date,
-        cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'as_of_date')) }} as date) as anchor_date
+        cast({{ dbt.date_trunc('month', add_days('as_of_date', 1)) }} as date) as anchor_date
     from as_of
 ),
 
-candidates as (
-    {%- for months_back in range(history_months) %}
-    select cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', -months_back, 'anchor_date')) }} as date) as period_end -- noqa: LT05
-    from anchored
-    union all
+months_back as (
+    {%- for months in range(history_months) %}
+    select {{ months }} as months_back{{ " union all" if not loop.last }}
     {%- endfor %}
+),
+
+candidates as (
+    select {{ add_days(add_months('anchored.anchor_date', '-months_back.months_back'), -1) }} as period_end
+    from anchored
+    cross join months_back
+    union all
     select as_of_date as period_end
     from anchored
 ),
@@ -37,7 +42,7 @@ periods as (
 final as (
     select
         periods.period_end,
-        cast({{ dbt.dateadd('day', -window_days, 'periods.period_end') }} as date) as window_start_date,
+        {{ add_days('periods.period_end', -window_days) }} as window_start_date,
         lag(periods.period_end) over (order by periods.period_end) as previous_period_end,
         periods.period_end = as_of.as_of_date as is_as_of_period
     from periods
