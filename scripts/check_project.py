@@ -46,6 +46,7 @@ STAGED_FACTS = {"fct_orders", "fct_cost_to_serve", "customer_lifetime_value"}
 PUBLIC_MARTS = {
     "customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve",
     "rejected_rows", "clv_model_params", "customer_lifetime_value",
+    "customer_value_history", "tier_migration", "value_upside", "clv_holdout_validation",
 }
 
 

@@ -13,6 +13,11 @@ cost_drivers as (
     select * from {{ ref('fct_cost_to_serve') }}
 ),
 
+-- orders of one customer on one day are one purchase, their revenue summed
+purchase_days as (
+    select * from {{ ref('int_customer_purchase_days') }}
+),
+
 as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
@@ -33,16 +38,6 @@ population as (
     group by customer_id
 ),
 
--- orders of one customer on one day are one purchase, their revenue summed
-purchase_days as (
-    select
-        customer_id,
-        ordered_date as purchase_date,
-        sum(revenue) as purchase_revenue
-    from counted_orders
-    where status = 'completed'
-    group by customer_id, ordered_date
-),
 
 purchase_days_flagged as (
     select

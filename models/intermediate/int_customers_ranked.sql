@@ -65,19 +65,15 @@ margined as (
 ranked as (
     select
         *,
-        row_number() over (
-            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
-        ) as value_rank,
-        ntile(10) over (
-            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
-        ) as value_decile,
+        row_number() over (order by {{ value_order() }}) as value_rank,
+        ntile(10) over (order by {{ value_order() }}) as value_decile,
         ntile(10) over (order by revenue desc, customer_id asc) as spend_decile,
         ntile(5) over (order by last_ordered_at asc, customer_id asc) as recency_score,
         ntile(5) over (order by orders_count asc, customer_id asc) as frequency_score,
         ntile(5) over (order by revenue asc, customer_id asc) as monetary_score,
         ntile(10) over (order by indirect_value desc, customer_id asc) as indirect_value_decile,
         sum(margin_after_cost_to_serve) over (
-            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
+            order by {{ value_order() }}
             rows between unbounded preceding and current row
         ) as cumulative_margin,
         sum(margin_after_cost_to_serve) over () as total_margin
@@ -93,14 +89,7 @@ classified as (
         end as cumulative_margin_share,
         ranked.margin_after_cost_to_serve < 0 as is_unprofitable,
         -- a top-decile customer who loses money is not top
-        case
-            when
-                ranked.value_decile <= {{ var('top_tier_deciles') }}
-                and ranked.margin_after_cost_to_serve > 0
-                then 'top'
-            when ranked.margin_after_cost_to_serve < 0 then 'unprofitable'
-            else 'growth'
-        end as value_tier,
+        {{ value_tier_of('ranked.value_decile', 'ranked.margin_after_cost_to_serve') }} as value_tier,
         rfm_segments.rfm_segment,
         case
             when ranked.frequency_score + ranked.monetary_score >= 8 then 'high'

@@ -2,7 +2,9 @@
     One row per customer of the population: the public customer value mart (spec section 4).
     It joins and presents: rankings and tiers come from int_customers_ranked, reasons from
     int_customer_upgrade_reasons (one row per customer and reason, aggregated here into a
-    sorted comma-separated list), predictions from customer_lifetime_value.
+    sorted comma-separated list), predictions from customer_lifetime_value, the annual states
+    of the two latest periods from customer_value_history (spec section 9) and the next
+    better decile's lower median margin from int_value_decile_medians (spec section 10).
 -#}
 {%- set horizon = var('clv_horizon_months') %}
 
@@ -13,12 +15,40 @@ with customers as (
 upgrade_reasons as (
     select * from {{ ref('int_customer_upgrade_reasons') }}
 ),
+
+decile_medians as (
+    select * from {{ ref('int_value_decile_medians') }}
+),
+
+history as (
+    select * from {{ ref('customer_value_history') }}
+),
+
+periods as (
+    select * from {{ ref('int_value_periods') }}
+),
 {%- if clv_enabled() %}
 
 lifetime_value as (
     select * from {{ ref('customer_lifetime_value') }}
 ),
 {%- endif %}
+
+-- the state at the as-of date and at the period end before it (`new` without a row then)
+annual_states as (
+    select
+        history.customer_id,
+        history.value_tier as annual_value_tier,
+        coalesce(previous.value_tier, 'new') as previous_annual_value_tier
+    from history
+    inner join periods
+        on history.period_end = periods.period_end
+    left join history as previous
+        on
+            history.customer_id = previous.customer_id
+            and periods.previous_period_end = previous.period_end
+    where periods.is_as_of_period
+),
 
 reasons_per_customer as (
     select
@@ -32,6 +62,9 @@ joined as (
     select
         customers.*,
         coalesce(reasons_per_customer.upgrade_reasons, '') as upgrade_reasons,
+        annual_states.annual_value_tier,
+        annual_states.previous_annual_value_tier,
+        next_better_decile.median_margin_after_cost_to_serve as next_better_decile_median_margin,
         {%- if clv_enabled() %}
         lifetime_value.p_alive,
         lifetime_value.expected_orders_{{ horizon }}m as expected_orders,
@@ -49,6 +82,10 @@ joined as (
     from customers
     left join reasons_per_customer
         on customers.customer_id = reasons_per_customer.customer_id
+    left join annual_states
+        on customers.customer_id = annual_states.customer_id
+    left join decile_medians as next_better_decile
+        on customers.value_decile - 1 = next_better_decile.value_decile
     {%- if clv_enabled() %}
     left join lifetime_value
         on customers.customer_id = lifetime_value.customer_id
@@ -118,7 +155,21 @@ final as (
         cast(expected_revenue as decimal(18, 2)) as expected_revenue_{{ horizon }}m,
         cast(predicted_clv as decimal(18, 2)) as predicted_clv,
         cast(predicted_clv_decile as integer) as predicted_clv_decile,
-        cast(value_tier = 'top' and p_alive < {{ var('at_risk_p_alive') }} as boolean) as is_top_at_risk
+        cast(value_tier = 'top' and p_alive < {{ var('at_risk_p_alive') }} as boolean) as is_top_at_risk,
+        cast(annual_value_tier as {{ text_type() }}) as annual_value_tier,
+        cast(previous_annual_value_tier as {{ text_type() }}) as previous_annual_value_tier,
+        cast(previous_annual_value_tier = 'top' and annual_value_tier <> 'top' as boolean) as is_top_lost,
+        cast(
+            case
+                when value_decile = 1 then null
+                when has_upgrade_potential
+                    then greatest(next_better_decile_median_margin - margin_after_cost_to_serve, 0)
+                else 0
+            end as decimal(18, 2)
+        ) as upside_to_next_decile,
+        cast(
+            case when margin_after_cost_to_serve < 0 then -margin_after_cost_to_serve else 0 end as decimal(18, 2)
+        ) as loss_avoidable
     from prioritised
 )
 

@@ -1,0 +1,93 @@
+{#-
+    One row per customer and period end for every customer with a valid order (any status)
+    on or before the period end: annual customer profitability (spec section 9), the money
+    of section 3 and 4 counting only orders and cost drivers dated in the period's window
+    (window_start_date, period_end], rounded to cents as in int_customers_ranked so the
+    margin identity is exact and rankings order the published values.
+-#}
+with orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+cost_drivers as (
+    select * from {{ ref('fct_cost_to_serve') }}
+),
+
+periods as (
+    select * from {{ ref('int_value_periods') }}
+),
+
+first_orders as (
+    select
+        customer_id,
+        min(ordered_date) as first_ordered_date
+    from orders
+    group by customer_id
+),
+
+-- a customer has a row from the first period end on or after their first order
+present as (
+    select
+        periods.period_end,
+        first_orders.customer_id
+    from first_orders
+    inner join periods
+        on first_orders.first_ordered_date <= periods.period_end
+),
+
+window_orders as (
+    select
+        periods.period_end,
+        orders.customer_id,
+        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count,
+        sum(orders.revenue) as revenue,
+        sum(orders.gross_margin) as gross_margin
+    from orders
+    inner join periods
+        on
+            orders.ordered_date > periods.window_start_date
+            and orders.ordered_date <= periods.period_end
+    group by periods.period_end, orders.customer_id
+),
+
+window_costs as (
+    select
+        periods.period_end,
+        cost_drivers.customer_id,
+        sum(cost_drivers.cost) as cost_to_serve
+    from cost_drivers
+    inner join periods
+        on
+            cost_drivers.driver_date > periods.window_start_date
+            and cost_drivers.driver_date <= periods.period_end
+    group by periods.period_end, cost_drivers.customer_id
+),
+
+rounded as (
+    select
+        present.customer_id,
+        present.period_end,
+        cast(round(coalesce(window_orders.revenue, 0), 2) as decimal(18, 2)) as revenue,
+        cast(round(coalesce(window_orders.gross_margin, 0), 2) as decimal(18, 2)) as gross_margin,
+        cast(round(coalesce(window_costs.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve,
+        window_orders.customer_id is not null as has_window_order,
+        coalesce(window_orders.orders_count, 0) as orders_count
+    from present
+    left join window_orders
+        on
+            present.customer_id = window_orders.customer_id
+            and present.period_end = window_orders.period_end
+    left join window_costs
+        on
+            present.customer_id = window_costs.customer_id
+            and present.period_end = window_costs.period_end
+),
+
+final as (
+    select
+        *,
+        gross_margin - cost_to_serve as margin_after_cost_to_serve
+    from rounded
+)
+
+select * from final

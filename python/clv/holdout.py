@@ -1,0 +1,111 @@
+"""Checking the BG/NBD predictions against what happened next (spec section 11).
+
+The model is fitted again on the purchases up to the calibration end (the as-of date minus the
+holdout days), for the customers whose first purchase is on or before it, and each customer's
+conditional expectation of purchases over the holdout (FHL 2005 eq. 10, t = holdout days / 7
+weeks) is set against the purchase days they really made in (calibration end, as-of date].
+Customers are grouped by their calibration repeat purchases x (`0` ... `6`, `7+`), as in Fader,
+Hardie & Lee (2005), "'Counting Your Customers' the Easy Way", Figure 5; a last row `all` has
+every customer. Per group: customers, the mean actual and mean predicted holdout purchases, and
+the mean absolute error per customer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from clv import bgnbd
+from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd
+from clv.data import DAYS_PER_WEEK, summarise_purchases
+from clv.fitting import FITTED, FitResult
+
+TOP_GROUP = 7  # x >= 7 is one group, `7+`
+ALL = "all"
+COLUMNS = (
+    "calibration_repeat_purchases", "customers", "actual_holdout_purchases", "predicted_holdout_purchases",
+    "mean_absolute_error", "calibration_end_date", "holdout_weeks", "fit_status",
+)
+
+
+def group_label(x: np.ndarray) -> np.ndarray:
+    """`0` ... `6` for x below TOP_GROUP, `7+` above."""
+    x = np.asarray(x, dtype=int)
+    return np.where(x >= TOP_GROUP, f"{TOP_GROUP}+", x.astype(str)).astype(object)
+
+
+def customer_holdout(
+    purchase_days: pd.DataFrame, as_of_date, holdout_days: int, min_repeat_buyers: int = 1
+) -> tuple[pd.DataFrame, FitResult]:
+    """Per customer with a first purchase on or before the calibration end: x, t_x, T, actual and
+    predicted holdout purchases; and the calibration fit.
+
+    purchase_days: one row per customer and purchase day (customer_id, purchase_date,
+    purchase_revenue), as int_customer_purchase_days.
+    """
+    as_of = np.datetime64(pd.Timestamp(as_of_date).date(), "D")
+    calibration_end = as_of - np.timedelta64(int(holdout_days), "D")
+    dates = purchase_days["purchase_date"].to_numpy(dtype="datetime64[D]")
+    summary = summarise_purchases(
+        purchase_days["customer_id"].to_numpy(), dates, purchase_days["purchase_revenue"].to_numpy(dtype=float),
+        calibration_end,
+    )
+    in_holdout = (dates > calibration_end) & (dates <= as_of)
+    actual = purchase_days.loc[in_holdout].groupby("customer_id").size()
+    summary["actual"] = actual.reindex(summary["customer_id"]).fillna(0).to_numpy(dtype=float)
+    x, t_x, T = (summary[name].to_numpy(dtype=float) for name in ("x", "t_x", "T"))
+    fit = fit_bgnbd(x, t_x, T, min_repeat_buyers=min_repeat_buyers)
+    if fit.status == FITTED:
+        params = BgNbdParams(*(float(fit.params[name]) for name in bgnbd.PARAMETER_NAMES))
+        summary["predicted"] = conditional_expected_purchases(params, holdout_days / DAYS_PER_WEEK, x, t_x, T)
+    else:
+        summary["predicted"] = np.nan
+    return summary, fit
+
+
+def holdout_table(customers: pd.DataFrame, calibration_end, holdout_days: int, fit_status: str) -> pd.DataFrame:
+    """The validation table (module docstring) from customer_holdout's per-customer frame:
+    the groups present, in order of x, then `all`."""
+    frame = customers.assign(
+        group=group_label(customers["x"]),
+        error=(customers["actual"] - customers["predicted"]).abs(),
+        order=np.minimum(customers["x"].to_numpy(dtype=int), TOP_GROUP),
+    )
+    rows = []
+    for label, group in [*frame.sort_values("order").groupby("order", sort=True), (ALL, frame)]:
+        rows.append(
+            {
+                "calibration_repeat_purchases": ALL if label == ALL else group["group"].iloc[0],
+                "customers": len(group),
+                "actual_holdout_purchases": group["actual"].mean(),
+                "predicted_holdout_purchases": group["predicted"].mean(),
+                "mean_absolute_error": group["error"].mean(),
+            }
+        )
+    table = pd.DataFrame(rows, columns=list(COLUMNS[:5]))
+    table["calibration_end_date"] = pd.Timestamp(calibration_end)
+    table["holdout_weeks"] = holdout_days / DAYS_PER_WEEK
+    table["fit_status"] = fit_status
+    return table
+
+
+def holdout_validation(
+    purchase_days: pd.DataFrame, as_of_date, holdout_days: int, min_repeat_buyers: int = 1
+) -> pd.DataFrame:
+    """The clv_holdout_validation table; empty (with its columns) when holdout_days is 0."""
+    if int(holdout_days) <= 0:
+        return empty_table()
+    customers, fit = customer_holdout(purchase_days, as_of_date, holdout_days, min_repeat_buyers)
+    if customers.empty:
+        return empty_table()
+    calibration_end = pd.Timestamp(as_of_date) - pd.Timedelta(days=int(holdout_days))
+    return holdout_table(customers, calibration_end, int(holdout_days), fit.status)
+
+
+def empty_table() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in COLUMNS})
+    for name in ("customers", "actual_holdout_purchases", "predicted_holdout_purchases", "mean_absolute_error",
+                 "holdout_weeks"):
+        frame[name] = frame[name].astype(float)
+    frame["calibration_end_date"] = pd.Series(dtype="datetime64[ns]")
+    return frame

@@ -1,0 +1,76 @@
+{#-
+    upside_to_next_decile and loss_avoidable (spec section 10) recomputed on customer_value.
+    The lower median is found here by its definition, not by position: the value m of the
+    decile with at least ceil(n / 2) values <= m and fewer than ceil(n / 2) values < m.
+-#}
+with customers as (
+    select * from {{ ref('customer_value') }}
+),
+
+decile_sizes as (
+    select
+        value_decile,
+        count(*) as decile_customers
+    from customers
+    group by value_decile
+),
+
+candidates as (
+    select distinct
+        value_decile,
+        margin_after_cost_to_serve
+    from customers
+),
+
+candidate_counts as (
+    select
+        candidates.value_decile,
+        candidates.margin_after_cost_to_serve as candidate_margin,
+        sum(
+            case when members.margin_after_cost_to_serve <= candidates.margin_after_cost_to_serve then 1 else 0 end
+        ) as at_or_below,
+        sum(
+            case when members.margin_after_cost_to_serve < candidates.margin_after_cost_to_serve then 1 else 0 end
+        ) as below
+    from candidates
+    inner join customers as members
+        on candidates.value_decile = members.value_decile
+    group by candidates.value_decile, candidates.margin_after_cost_to_serve
+),
+
+lower_medians as (
+    select
+        candidate_counts.value_decile,
+        candidate_counts.candidate_margin as lower_median
+    from candidate_counts
+    inner join decile_sizes
+        on candidate_counts.value_decile = decile_sizes.value_decile
+    where
+        2 * candidate_counts.at_or_below >= decile_sizes.decile_customers
+        and 2 * candidate_counts.below < decile_sizes.decile_customers
+),
+
+expected as (
+    select
+        customers.customer_id,
+        customers.upside_to_next_decile,
+        customers.loss_avoidable,
+        case
+            when customers.value_decile = 1 then null
+            when not customers.has_upgrade_potential then 0
+            when lower_medians.lower_median > customers.margin_after_cost_to_serve
+                then lower_medians.lower_median - customers.margin_after_cost_to_serve
+            else 0
+        end as expected_upside,
+        case when customers.is_unprofitable then -customers.margin_after_cost_to_serve else 0 end
+            as expected_loss_avoidable
+    from customers
+    left join lower_medians
+        on customers.value_decile - 1 = lower_medians.value_decile
+)
+
+select *
+from expected
+where
+    not coalesce(upside_to_next_decile = expected_upside, upside_to_next_decile is null and expected_upside is null)
+    or loss_avoidable <> expected_loss_avoidable
