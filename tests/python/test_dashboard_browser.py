@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -164,52 +163,8 @@ def test_the_filtered_priority_list_equals_customer_value(served, page):
     assert SCREENSHOT.stat().st_size > 0
 
 
-def publish_with_history_marts(build: DbtBuild) -> str:
-    """A new publication that adds tier_migration (two periods) and value_upside, made from
-    customer_value, replacing the serving file as a build does; its publication id."""
-    serving_file = build.serving_dir / "customer_value.duckdb"
-    staged = build.serving_dir / ".customer_value.duckdb.browser-test.tmp"
-    shutil.copyfile(serving_file, staged)
-    with duckdb.connect(str(staged)) as connection:
-        connection.execute("""
-            create or replace table tier_migration as
-            select
-                period_end, previous_tier, value_tier,
-                count(*) as customers,
-                sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
-                sum(margin_after_cost_to_serve) / 2 as previous_margin_after_cost_to_serve
-            from customer_value,
-                (values (date '2025-08-31'), (date '2025-09-30')) as periods (period_end)
-            cross join lateral (
-                select case when period_end = date '2025-08-31' then 'new' when value_decile <= 5 then 'growth'
-                    else 'lapsed' end as previous_tier
-            )
-            group by all
-        """)
-        connection.execute("""
-            create or replace table value_upside as
-            select
-                value_tier,
-                count(*) as customers,
-                sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
-                count(*) filter (where has_upgrade_potential) as customers_with_upgrade_potential,
-                sum(revenue) / 10 as upside_to_next_decile,
-                sum(case when is_unprofitable then -margin_after_cost_to_serve else 0 end) as loss_avoidable,
-                0.25 as upside_share_of_tier_margin,
-                0.125 as upside_share_of_total_margin
-            from customer_value
-            group by value_tier
-        """)
-        connection.execute("delete from publication where model_name in ('tier_migration', 'value_upside')")
-        connection.execute("""
-            insert into publication
-            select any_value(publication_id), any_value(published_at), name, 0
-            from publication, (values ('tier_migration'), ('value_upside')) as added (name)
-            group by name
-        """)
-        connection.execute("update publication set publication_id = 'browser-test-with-history'")
-    os.replace(staged, serving_file)
-    return "browser-test-with-history"
+def upside_rows_exist(build: DbtBuild) -> bool:
+    return serving_query(build, "select count(*) from value_upside")[0][0] > 0
 
 
 def html_table(page: Page, header_text: str) -> dict[str, list[str]]:
@@ -222,7 +177,8 @@ def html_table(page: Page, header_text: str) -> dict[str, list[str]]:
 
 def test_migration_and_upside_panels_show_a_new_publication(served, page):
     build, _ = served
-    publication_id = publish_with_history_marts(build)
+    build.run("run-operation", "publish_marts")  # a new publication of the same build, as a nightly run makes
+    ((publication_id,),) = serving_query(build, "select distinct publication_id from publication")
     page.reload()
     page.get_by_text(publication_id).first.wait_for(timeout=60_000)
     for header_text in ("previous_tier", "upside_to_next_decile"):
@@ -237,6 +193,7 @@ def test_migration_and_upside_panels_show_a_new_publication(served, page):
         select previous_tier, value_tier, customers from tier_migration
         where period_end = (select max(period_end) from tier_migration)
     """)
+    assert latest and upside_rows_exist(build)
     assert set(matrix) == {previous for previous, _, _ in latest}  # the earlier period's 'new' row is not shown
     for previous, tier, customers in latest:
         assert tier in columns, columns
