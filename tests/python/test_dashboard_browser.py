@@ -35,10 +35,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """A build that published to a private serving folder, and the dashboard reading it."""
-    build = DbtBuild(tmp_path_factory.mktemp("dashboard"))
-    build.run("build")
+def served(demo_build):
+    """The demo build's publication (a private serving folder), and the dashboard reading it."""
+    build = demo_build
     port = free_port()
     log = (build.work_dir / "streamlit.log").open("w")
     server = subprocess.Popen(

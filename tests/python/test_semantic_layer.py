@@ -49,10 +49,8 @@ class MetricFlow:
 
 
 @pytest.fixture(scope="module")
-def metricflow(tmp_path_factory) -> MetricFlow:
-    build = DbtBuild(tmp_path_factory.mktemp("semantic"))
-    build.run("build", variables={"publish_marts": False})
-    return MetricFlow(build)
+def metricflow(demo_build) -> MetricFlow:
+    return MetricFlow(demo_build)
 
 
 def number(text: str) -> float | None:
