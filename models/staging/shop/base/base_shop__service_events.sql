@@ -40,14 +40,19 @@ typed as (
     from trimmed
 ),
 
-{#- The (activity, day) pairs of the events that have a valid rate: few, whatever the number of rows. #}
+-- (activity, day) pairs: few, whatever the number of events, so rates are matched once per pair
+event_days as (
+    select distinct
+        activity,
+        cast(occurred_at as date) as event_date
+    from typed
+),
+
 rated_activity_days as (
     select distinct
         event_days.activity,
         event_days.event_date
-    from (
-        select distinct activity, cast(occurred_at as date) as event_date from typed
-    ) as event_days
+    from event_days
     inner join rates as rate
         on
             event_days.activity = rate.activity
@@ -75,8 +80,9 @@ checked as (
         end as orphan_detail,
         case
             when rated_activity_days.activity is null
-                then 'no ' || typed.activity || ' rate valid on '
-                || cast(cast(typed.occurred_at as date) as {{ text_type() }})
+                then
+                    'no ' || typed.activity || ' rate valid on '
+                    || cast(cast(typed.occurred_at as date) as {{ text_type() }})
         end as no_rate_detail
     from typed
     left join accepted_activities
