@@ -96,7 +96,7 @@
 
 {#-
     A 64-bit fingerprint of a value, for grouping large sets cheaply where equal fingerprints
-    are then checked exactly (classify_raw_rows). The ANSI default is the value itself.
+    are then checked exactly (key_copies). The ANSI default is the value itself.
 -#}
 {% macro key_fingerprint(expression) %}
     {{ return(adapter.dispatch('key_fingerprint', 'customer_value')(expression)) }}
