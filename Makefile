@@ -48,7 +48,7 @@ lint: env
 # Documentation coverage and structure rules, over the manifest and the built catalog.
 check: env
 	$(DBT) docs generate --quiet
-	$(BIN)/python scripts/check_project.py
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml && $(BIN)/python scripts/check_project.py
 
 dbt-test: env
 	$(DBT) build --full-refresh
