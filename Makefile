@@ -75,7 +75,7 @@ bench-spark: build-spark
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py
 
-# Great Expectations suites over the built marts.
+# Great Expectations: drift of the marts since the last publication or validated build.
 validate: env
 	$(BIN)/python scripts/validate_marts.py
 
