@@ -62,7 +62,7 @@ lint: env
 # Documentation coverage and structure rules, over the manifest and the built catalog.
 check: env
 	$(DBT) docs generate --quiet
-	$(BIN)/python scripts/check_project.py
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml && $(BIN)/python scripts/check_project.py
 
 dbt-test: env
 	$(DBT) build --full-refresh
@@ -98,7 +98,7 @@ bench-spark: build-spark
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py
 
-# Great Expectations suites over the built marts.
+# Great Expectations: drift of the marts since the last publication or validated build.
 validate: env
 	$(BIN)/python scripts/validate_marts.py
 

@@ -26,7 +26,8 @@ How the synthetic customer base behaves (every later result is read off it):
   best customers and many are over-served. Those tails bend the whale curve: Kaplan &
   Narayanan (2001, "Measuring and managing customer profitability", Journal of Cost Management
   15(5)) observe that the most profitable 20% of customers typically earn 150-300% of total
-  profit, the unprofitable tail giving the excess away. `--report` computes those figures.
+  profit, the unprofitable tail giving the excess away. The demo build's whale_curve and
+  customer_value show those figures (tests/python/test_generate_raw_data.py checks them).
 * Advocacy signals (referrals, reviews, social mentions, feedback) come mostly from a minority
   of advocates (about 12% of the customers who order).
 
@@ -39,7 +40,6 @@ not reject. Every other row is valid.
 
 Usage:
     python scripts/generate_raw_data.py              # demo seeds: seeds/raw/raw_<table>.csv
-    python scripts/generate_raw_data.py --report     # the same, then the customer value figures
     python scripts/generate_raw_data.py --customers 1000000 --format parquet --out DIR
                                                      # DIR/<table>.parquet (or .csv)
 
@@ -58,7 +58,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,7 +66,6 @@ import pyarrow.parquet as pq
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEMO_DIR = PROJECT_DIR / "seeds" / "raw"
-RATE_CARD = PROJECT_DIR / "seeds" / "config" / "service_cost_rates.csv"
 DEMO_PREFIX = "raw_"
 DEMO_CUSTOMERS = 2_000
 CHUNK_CUSTOMERS = 50_000
@@ -795,7 +793,7 @@ def generate(n_customers: int, out_dir: Path, file_format: str = "csv", prefix: 
     return {name: {"rows": rows[name], **counts} for name, counts in injected_counts(offsets.blocks).items()}
 
 
-# ---------------------------------------------------------------- the customer value figures (--report)
+# ---------------------------------------------------------------- reading the output back (tests)
 
 def raw_relation(folder: Path, file_format: str, prefix: str, table: str) -> str:
     """DuckDB relation reading one generated file, every column as text."""
@@ -812,122 +810,6 @@ def clean_rows_sql(folder: Path, file_format: str, prefix: str, table: str) -> s
     key = TABLE_COLUMNS[table][0]
     return (f"select distinct * from {raw_relation(folder, file_format, prefix, table)}"
             f" where regexp_full_match({key}, '{letter}[0-9]+')")
-
-
-REPORT_SQL = """
-with rates as (
-    select
-        activity,
-        cast(cost_per_unit as decimal(18, 4)) as cost_per_unit,
-        coalesce(cast(nullif(valid_from, '') as date), date '0001-01-01') as valid_from,
-        coalesce(cast(nullif(valid_to, '') as date), date '9999-12-31') as valid_to
-    from read_csv('{rate_card}', all_varchar = true)
-),
-orders as (
-    select
-        order_id,
-        customer_id,
-        cast(cast(ordered_at as timestamp) as date) as ordered_date,
-        lower(trim(status)) as status,
-        coalesce(cast(nullif(shipping_fee, '') as decimal(18, 4)), 0) as shipping_fee
-    from ({orders})
-),
-as_of as (select max(ordered_date) as as_of_date from orders),
-lines as (
-    select
-        order_id,
-        sum(cast(quantity as integer) * cast(unit_price as decimal(18, 4))
-            - coalesce(cast(nullif(discount_amount, '') as decimal(18, 4)), 0)) as net_sales,
-        sum(cast(quantity as integer) * cast(unit_cost as decimal(18, 4))) as line_cost
-    from ({order_items})
-    group by order_id
-),
-order_margins as (
-    select
-        orders.*,
-        case when status = 'completed' then lines.net_sales + shipping_fee else 0 end as revenue,
-        case when status = 'completed' then lines.line_cost else 0 end as cogs
-    from orders inner join lines using (order_id)
-    where ordered_date <= (select as_of_date from as_of)
-),
-drivers as (
-    select customer_id, 'order_processing' as activity, ordered_date as driver_date, 1 as units
-    from order_margins
-    union all
-    select customer_id, 'delivery', ordered_date, 1
-    from order_margins where status in ('completed', 'returned')
-    union all
-    select
-        customer_id,
-        lower(trim(activity)),
-        cast(cast(occurred_at as timestamp) as date),
-        cast(units as decimal(18, 4))
-    from ({service_events})
-    where cast(cast(occurred_at as timestamp) as date) <= (select as_of_date from as_of)
-),
-costs as (
-    select drivers.customer_id, sum(drivers.units * rates.cost_per_unit) as cost_to_serve
-    from drivers inner join rates
-        on drivers.activity = rates.activity
-        and drivers.driver_date >= rates.valid_from
-        and drivers.driver_date < rates.valid_to
-    group by drivers.customer_id
-),
-customers as (
-    select
-        customer_id,
-        sum(revenue) as revenue,
-        sum(revenue - cogs) - coalesce(any_value(cost_to_serve), 0) as margin
-    from order_margins left join costs using (customer_id)
-    group by customer_id
-),
-ranked as (
-    select
-        *,
-        row_number() over value_order as value_rank,
-        count(*) over () as population,
-        sum(margin) over value_order / sum(margin) over () as cumulative_margin_share
-    from customers
-    window value_order as (order by margin desc, revenue desc, customer_id)
-)
-select
-    any_value(population) as customers_with_orders,
-    avg(case when margin < 0 then 1 else 0 end) as share_unprofitable,
-    max(cumulative_margin_share) filter (where value_rank = ceil(0.2 * population)) as top_20_margin_share,
-    max(cumulative_margin_share) as whale_curve_peak,
-    arg_max(value_rank, cumulative_margin_share) / any_value(population) as whale_curve_peak_at,
-    sum(revenue) as revenue,
-    sum(margin) as margin_after_cost_to_serve
-from ranked
-"""
-
-
-def report(folder: Path, file_format: str = "csv", prefix: str = DEMO_PREFIX) -> dict[str, float]:
-    """Customer value figures (spec sections 3-5) on the clean rows of generated files: rows per
-    table, customers with orders, share of them with margin after cost to serve < 0, share of
-    total margin earned by the best 20%, and the peak of the whale curve (and where it is)."""
-    with duckdb.connect() as connection:
-        connection.execute("set enable_progress_bar = false")
-        counts = {}
-        for table in TABLE_COLUMNS:
-            relation = raw_relation(folder, file_format, prefix, table)
-            counts[table] = connection.sql(f"select count(*) from {relation}").fetchone()[0]
-        sql = REPORT_SQL.format(rate_card=RATE_CARD, **{
-            table: clean_rows_sql(folder, file_format, prefix, table)
-            for table in ("orders", "order_items", "service_events")
-        })
-        cursor = connection.sql(sql)
-        figures = dict(zip(cursor.columns, cursor.fetchone(), strict=True))
-    return {**counts, **{name: float(value) for name, value in figures.items()}}
-
-
-def print_report(figures: dict[str, float]) -> None:
-    print("rows: " + ", ".join(f"{table} {int(figures[table]):,}" for table in TABLE_COLUMNS))
-    print(f"customers with orders: {int(figures['customers_with_orders']):,}; revenue {figures['revenue']:,.0f};"
-          f" margin after cost to serve {figures['margin_after_cost_to_serve']:,.0f}")
-    print(f"unprofitable: {figures['share_unprofitable']:.1%}; the best 20% earn {figures['top_20_margin_share']:.0%}"
-          f" of total margin; the whale curve peaks at {figures['whale_curve_peak']:.0%}"
-          f" (best {figures['whale_curve_peak_at']:.0%} of customers)")
 
 
 # ---------------------------------------------------------------- command line
@@ -952,7 +834,6 @@ def main(argv: list[str] | None = None) -> None:
                         help="file format with --out (default parquet); the demo seeds are CSV")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder, files named <table>.<format>; without it, the demo seeds")
-    parser.add_argument("--report", action="store_true", help="print the customer value figures of the output")
     args = parser.parse_args(argv)
 
     if args.out is None:
@@ -967,8 +848,6 @@ def main(argv: list[str] | None = None) -> None:
 
     summary = generate(customers, out_dir, file_format, prefix)
     print_summary(summary, prefix)
-    if args.report:
-        print_report(report(out_dir, file_format, prefix))
 
 
 if __name__ == "__main__":

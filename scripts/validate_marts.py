@@ -1,38 +1,78 @@
-"""Great Expectations validation of the built marts (`make validate`).
+"""Drift of the built marts since the last publication or validated build (`make validate`).
 
-A suite per public mart (validation/suites.py): columns and types, nulls, value ranges,
-allowed values, row counts against the population, and the tier, decile, band, priority and
-share rules of the spec. The marts are read read-only from the DuckDB file
-(CUSTOMER_VALUE_DUCKDB_PATH, default build/customer_value.duckdb) and validated in an
-ephemeral GX context with the pandas datasource: nothing written, no network.
+Great Expectations checks what dbt's tests cannot say about one build: that its figures (the
+share of unprofitable customers, the value_tier mix, the top decile's share of margin, margin
+quantiles, customers, total margin) did not jump since the baseline (validation/drift.py).
 
-Exit status: 0 every expectation met; 1 an expectation failed or a required mart is not
-built (each named, with the rule, the row count and a sample); 2 no readable database.
+Baseline, the first that exists: --baseline PATH (a DuckDB file with the marts, or a metrics
+JSON); the serving file build/serving/customer_value.duckdb (the last publication); the
+metrics of the last build that passed, build/validation/baseline_metrics.json. When none
+exists, this build's metrics are recorded as the baseline and nothing is compared. A build
+that passes is recorded as the new last validated build (unless --no-record).
 
-Usage: python scripts/validate_marts.py [--database PATH] [--vars '{top_tier_deciles: 2}'] [--mart NAME ...]
+Exit status: 0 no drift (or no baseline yet); 1 a figure drifted (each named, with the
+baseline, the tolerance and the observed value); 2 a database or baseline cannot be read.
+
+Usage: python scripts/validate_marts.py [--database PATH] [--baseline PATH] [--no-record]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-import yaml
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_DIR))
+from validation.drift import CannotValidate, Metrics, read_marts, validate  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from validation import runner  # noqa: E402
+SERVING_FILE = PROJECT_DIR / "build" / "serving" / "customer_value.duckdb"
+RECORDED_METRICS = PROJECT_DIR / "build" / "validation" / "baseline_metrics.json"
+
+
+def default_database() -> Path:
+    return Path(os.environ.get("CUSTOMER_VALUE_DUCKDB_PATH", PROJECT_DIR / "build" / "customer_value.duckdb"))
+
+
+def baseline_metrics(path: Path | None, recorded: Path) -> tuple[Metrics | None, str]:
+    """The baseline's metrics and where they come from (None: no baseline yet)."""
+    if path is None:
+        path = next((candidate for candidate in (SERVING_FILE, recorded) if candidate.exists()), None)
+    if path is None:
+        return None, ""
+    metrics = Metrics.load(path) if path.suffix == ".json" else Metrics.of(read_marts(path))
+    return metrics, str(path)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", type=Path, default=runner.default_database(),
-                        help="DuckDB file (default: $CUSTOMER_VALUE_DUCKDB_PATH or build/customer_value.duckdb)")
-    parser.add_argument("--vars", default="{}", help="the --vars the build ran with, as YAML (e.g. top_tier_deciles)")
-    parser.add_argument("--mart", action="append", help="validate only this mart (repeatable)")
+    parser.add_argument("--database", type=Path, default=default_database(),
+                        help="DuckDB file of the build (default: $CUSTOMER_VALUE_DUCKDB_PATH or "
+                             "build/customer_value.duckdb)")
+    parser.add_argument("--baseline", type=Path, help="a DuckDB file with the marts, or a metrics JSON")
+    parser.add_argument("--record-to", type=Path, default=RECORDED_METRICS,
+                        help="where a passing build's metrics are kept (default: build/validation/)")
+    parser.add_argument("--no-record", action="store_true", help="do not record this build as the baseline")
     args = parser.parse_args()
-    variables = runner.project_vars(yaml.safe_load(args.vars) or {})
-    return runner.main(args.database, variables, args.mart)
+    try:
+        marts = read_marts(args.database)
+        current = Metrics.of(marts)
+        baseline, origin = baseline_metrics(args.baseline, args.record_to)
+        failures = validate(marts, baseline) if baseline else []
+    except CannotValidate as error:
+        print(error, file=sys.stderr)
+        return 2
+    if baseline is None:
+        print("No baseline yet: nothing to compare this build with; its metrics become the baseline.")
+    else:
+        print(f"Drift of {args.database} against {origin}:")
+        for failure in failures:
+            print(f"  - {failure}")
+        print(f"{len(failures)} figure(s) drifted" if failures else "no figure drifted")
+    if not failures and not args.no_record:
+        current.save(args.record_to)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

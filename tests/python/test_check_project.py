@@ -1,166 +1,146 @@
-"""scripts/check_project.py finds missing descriptions and structure violations."""
+"""`make check`: dbt-bouncer (dbt-bouncer.yml) and the project-specific remainder (scripts/check_project.py).
+
+The dbt-bouncer tests break one thing in a copy of the project's own artifacts (target/, written
+by `make check`'s `dbt docs generate`) and assert the configured tool reports it.
+"""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 import check_project  # noqa: E402
 
-
-def model(name: str, path: str, parents: list[str] = (), description: str = "d", columns=None, meta=None,
-          language: str = "sql", contract: bool | None = None) -> dict:
-    enforced = path.startswith("models/marts/") if contract is None else contract
-    return {
-        "unique_id": f"model.customer_value.{name}", "name": name, "resource_type": "model",
-        "package_name": "customer_value", "original_file_path": path, "description": description,
-        "columns": columns if columns is not None else {"id": {"description": "key"}},
-        "depends_on": {"nodes": list(parents)}, "meta": meta or {}, "language": language,
-        "config": {"contract": {"enforced": enforced}},
-    }
+OWN = "customer_value"
 
 
-def key_tests(model_name: str, column: str = "id") -> dict:
-    return {
-        f"test.customer_value.{kind}_{model_name}": {
-            "unique_id": f"test.customer_value.{kind}_{model_name}", "name": f"{kind}_{model_name}",
-            "resource_type": "test", "package_name": "customer_value",
-            "attached_node": f"model.customer_value.{model_name}", "column_name": column,
-            "test_metadata": {"name": kind},
-        }
-        for kind in ("unique", "not_null")
-    }
+def model(name: str, path: str, parents=(), description: str = "d", columns=None) -> dict:
+    return {"unique_id": f"model.{OWN}.{name}", "name": name, "resource_type": "model", "package_name": OWN,
+            "original_file_path": path, "description": description, "depends_on": {"nodes": list(parents)},
+            "columns": columns if columns is not None else {"id": {"description": "key"}}}
 
 
-def manifest(*models: dict, extra_nodes: dict | None = None, macros: dict | None = None, **more) -> dict:
-    nodes = {m["unique_id"]: m for m in models}
-    for m in models:
-        nodes.update(key_tests(m["name"]))
-    nodes.update(extra_nodes or {})
-    return {"nodes": nodes, "sources": {}, "macros": macros or {}, **more}
+def column_test(kind: str, model_name: str, column: str) -> dict:
+    return {"unique_id": f"test.{OWN}.{kind}_{model_name}_{column}", "resource_type": "test", "package_name": OWN,
+            "attached_node": f"model.{OWN}.{model_name}", "column_name": column, "test_metadata": {"name": kind}}
 
 
-def macro(name: str, description: str = "") -> dict:
-    return {f"macro.customer_value.{name}": {"name": name, "package_name": "customer_value",
-                                             "description": description}}
+def manifest(*nodes: dict, **more) -> dict:
+    return {"nodes": {n["unique_id"]: n for n in nodes}, "macros": {}, "exposures": {}, **more}
 
 
-def exposure(name: str, parents: list[str], owner: dict | None = None, maturity: str | None = "high",
-             description: str = "d") -> dict:
-    return {f"exposure.customer_value.{name}": {
-        "name": name, "package_name": "customer_value", "description": description,
-        "owner": owner if owner is not None else {"name": "Finance"}, "maturity": maturity,
-        "depends_on": {"nodes": parents},
-    }}
-
-
-def test_a_clean_project_passes() -> None:
-    report = check_project.check(manifest(
-        model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql"),
-        model("int_customers_ordered", "models/intermediate/int_customers_ordered.sql",
-              ["model.customer_value.stg_shop__orders", "model.customer_value.fct_orders"]),
-        model("fct_orders", "models/marts/fct_orders.sql", ["model.customer_value.stg_shop__orders"]),
-        model("customer_value", "models/marts/customer_value.sql", ["model.customer_value.int_customers_ordered"]),
-    ))
-    assert report.ok, report.render()
-
-
-def test_missing_descriptions_are_named() -> None:
-    report = check_project.check(manifest(
-        model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql", description="",
-              columns={"id": {"description": "key"}, "status": {"description": ""}}),
-        macros={"macro.customer_value.safe_cast": {"name": "safe_cast", "package_name": "customer_value",
-                                                   "description": ""},
-                "macro.customer_value.duckdb__safe_cast": {"name": "duckdb__safe_cast",
-                                                         "package_name": "customer_value", "description": ""}},
-    ))
-    assert not report.ok
-    assert report.missing == ["models: stg_shop__orders", "model columns: stg_shop__orders.status", "macros: safe_cast"]
-
-
-def test_a_catalog_column_missing_from_yaml_is_reported() -> None:
-    stg = model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql")
-    catalog = {"nodes": {stg["unique_id"]: {"columns": {"ID": {}, "SHIPPING_FEE": {}}}}}
-    report = check_project.check(manifest(stg), catalog)
-    assert report.missing == ["model columns: stg_shop__orders.shipping_fee (built, not in YAML)"]
-
-
-def test_a_yaml_column_missing_from_the_build_is_reported() -> None:
-    stg = model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql",
-                columns={"id": {"description": "key"}, "old_name": {"description": "renamed since"}})
-    catalog = {"nodes": {stg["unique_id"]: {"columns": {"id": {}}}}}
-    report = check_project.check(manifest(stg), catalog)
-    assert report.violations == ["stg_shop__orders.old_name: documented in YAML but not in the built relation"]
+def test_a_unique_column_without_not_null_is_not_a_primary_key() -> None:
+    orders = model("stg_orders", "models/staging/stg_orders.sql")
+    broken = manifest(orders, column_test("unique", "stg_orders", "id"), column_test("not_null", "stg_orders", "x"))
+    assert check_project.check(broken) == ["stg_orders: no column tested both unique and not_null (a primary key)"]
+    fixed = manifest(orders, column_test("unique", "stg_orders", "id"), column_test("not_null", "stg_orders", "id"),
+                     column_test("unique", "stg_orders", "nullable_rank"))
+    assert check_project.check(fixed) == []
 
 
 def test_disabled_sources_and_models_still_need_descriptions() -> None:
-    disabled_source = {
-        "resource_type": "source", "package_name": "customer_value", "source_name": "raw", "name": "orders",
-        "source_description": "exports", "description": "",
-    }
-    disabled_model = model("clv_model_params", "models/marts/clv_model_params.py", description="", language="python")
-    report = check_project.check(manifest(disabled={
-        "source.customer_value.raw.orders": [disabled_source],
-        disabled_model["unique_id"]: [disabled_model],
-    }))
-    assert report.missing == ["models: clv_model_params", "source tables: raw.orders"]
-    assert report.documented["sources"] == [1, 1]
+    source = {"resource_type": "source", "package_name": OWN, "source_name": "raw", "name": "orders",
+              "source_description": "", "description": "raw orders", "columns": {"order_id": {"description": ""}}}
+    clv = model("customer_lifetime_value", "models/marts/customer_lifetime_value.py", description="")
+    problems = check_project.check(manifest(disabled={"s": [source], "m": [clv]}))
+    assert problems == ["model customer_lifetime_value: no description", "source raw.orders.order_id: no description",
+                        "source raw: no description"]
 
 
-def test_dispatch_implementations_of_project_macros_are_exempt_but_overrides_are_not() -> None:
-    macros = {**macro("safe_cast", "try_cast"), **macro("default__safe_cast"), **macro("spark__safe_cast"),
-              **macro("spark__load_csv_rows")}
-    report = check_project.check(manifest(macros=macros))
-    assert report.missing == ["macros: spark__load_csv_rows"]
+def test_a_yaml_column_missing_from_the_build_is_reported() -> None:
+    orders = model("stg_orders", "models/staging/stg_orders.sql",
+                   columns={"id": {"description": "k"}, "old_name": {"description": "renamed since"}})
+    catalog = {"nodes": {orders["unique_id"]: {"columns": {"ID": {}}}}}
+    assert check_project.check(manifest(orders), catalog) == [
+        "stg_orders.old_name: documented in YAML but not in the built relation"]
 
 
-def test_marts_need_an_enforced_contract_except_python_models() -> None:
-    report = check_project.check(manifest(
-        model("whale_curve", "models/marts/whale_curve.sql", contract=False),
-        model("clv_model_params", "models/marts/clv_model_params.py", language="python", contract=False),
-    ))
-    assert report.violations == ["whale_curve: public mart without an enforced contract"]
+def test_raw_seeds_are_read_by_staging_only() -> None:
+    seed = {"unique_id": f"seed.{OWN}.raw_orders", "name": "raw_orders", "resource_type": "seed",
+            "package_name": OWN, "original_file_path": "seeds/raw/raw_orders.csv"}
+    rate_card = {**seed, "unique_id": f"seed.{OWN}.rate_card", "name": "rate_card",
+                 "original_file_path": "seeds/config/rate_card.csv"}
+    staging = model("stg_orders", "models/staging/stg_orders.sql", [seed["unique_id"]])
+    intermediate = model("int_customers_costed", "models/intermediate/int_customers_costed.sql",
+                         [seed["unique_id"], rate_card["unique_id"]])
+    assert check_project.check(manifest(seed, rate_card, staging, intermediate)) == [
+        "int_customers_costed must not read raw seed raw_orders (staging only)"]
 
 
-def test_exposures_need_owner_maturity_description_and_public_marts() -> None:
+def test_exposures_need_a_maturity_and_public_marts() -> None:
     mart = model("customer_value", "models/marts/customer_value.sql")
-    intermediate = model("int_x", "models/intermediate/int_x.sql")
-    report = check_project.check(manifest(mart, intermediate, exposures={
-        **exposure("executive_dashboard", [mart["unique_id"]]),
-        **exposure("ops_list", [intermediate["unique_id"]], owner={}, maturity=None, description=""),
-    }))
-    assert report.missing == ["exposures: ops_list"]
-    assert report.violations == [
-        "exposure ops_list: no owner",
-        "exposure ops_list: no maturity",
-        "exposure ops_list: depends on model.customer_value.int_x, not a public mart",
-    ]
+    staging = model("stg_orders", "models/staging/stg_orders.sql")
+    exposure = {"name": "dashboard", "package_name": OWN, "maturity": None,
+                "depends_on": {"nodes": [mart["unique_id"], staging["unique_id"]]}}
+    assert check_project.check(manifest(mart, staging, exposures={"e": exposure})) == [
+        "exposure dashboard: no maturity",
+        f"exposure dashboard: depends on model.{OWN}.stg_orders, not a public mart"]
 
 
-def test_layer_rules_and_names() -> None:
-    seed = {"unique_id": "seed.customer_value.raw_orders", "name": "raw_orders", "resource_type": "seed",
-            "package_name": "customer_value", "original_file_path": "seeds/raw/raw_orders.csv",
-            "description": "raw", "columns": {}}
-    report = check_project.check(manifest(
-        model("customer_value", "models/marts/customer_value.sql", ["seed.customer_value.raw_orders"]),
-        model("stg_shop__orders", "models/staging/shop/stg_shop__orders.sql", ["model.customer_value.int_x"]),
-        model("int_x", "models/intermediate/int_x.sql", ["model.customer_value.customer_value"]),
-        model("orders_summary", "models/intermediate/orders_summary.sql"),
-        extra_nodes={seed["unique_id"]: seed},
-    ))
-    assert report.violations == [
-        "customer_value (marts) must not read seed raw_orders",
-        "stg_shop__orders (staging) must not read model int_x",
-        "int_x (intermediate) must not read model customer_value",
-        "orders_summary: name does not fit folder models/intermediate",
-    ]
+def test_dispatch_implementations_are_documented_by_their_dispatcher() -> None:
+    def macro(name: str, description: str = "") -> dict:
+        return {"name": name, "package_name": OWN, "description": description,
+                "original_file_path": "macros/cross_engine.sql"}
+
+    macros = {m["name"]: m for m in (macro("safe_cast", "casts"), macro("duckdb__safe_cast"),
+                                     macro("spark__undeclared"), macro("helper"))}
+    assert check_project.check(manifest(macros=macros)) == [
+        "macro helper: no description, and not the implementation of a described dispatch",
+        "macro spark__undeclared: no description, and not the implementation of a described dispatch"]
 
 
-def test_primary_key_must_be_tested_unless_exempt() -> None:
-    untested = model("int_y", "models/intermediate/int_y.sql")
-    exempt = model("base_shop__orders", "models/staging/shop/base/base_shop__orders.sql",
-                   meta={"primary_key_exempt": "raw rows"})
-    nodes = {m["unique_id"]: m for m in (untested, exempt)}
-    report = check_project.check({"nodes": nodes, "sources": {}, "macros": {}})
-    assert report.violations == ["int_y: no primary key tested with both unique and not_null"]
+# --- dbt-bouncer with the project's configuration, over the project's own artifacts
+
+ARTIFACTS = PROJECT_DIR / "target"
+needs_artifacts = pytest.mark.skipif(
+    not (ARTIFACTS / "manifest.json").exists() or not (ARTIFACTS / "catalog.json").exists(),
+    reason="needs target/manifest.json and catalog.json (`make check` writes them)")
+
+
+def bouncer(tmp_path: Path, edit) -> subprocess.CompletedProcess:
+    """Run dbt-bouncer with dbt-bouncer.yml on a copy of target/ changed by `edit(manifest)`."""
+    artifacts = tmp_path / "target"
+    artifacts.mkdir()
+    shutil.copy(ARTIFACTS / "catalog.json", artifacts)
+    manifest_json = json.loads((ARTIFACTS / "manifest.json").read_text())
+    edit(manifest_json)
+    (artifacts / "manifest.json").write_text(json.dumps(manifest_json))
+    config = (PROJECT_DIR / "dbt-bouncer.yml").read_text().replace("dbt_artifacts_dir: target",
+                                                                      f"dbt_artifacts_dir: {artifacts}")
+    (tmp_path / "dbt-bouncer.yml").write_text(config)
+    return subprocess.run([str(Path(sys.executable).parent / "dbt-bouncer"), "--config-file",
+                           str(tmp_path / "dbt-bouncer.yml")], capture_output=True, text=True, cwd=tmp_path)
+
+
+def node(manifest_json: dict, name: str) -> dict:
+    return next(n for n in manifest_json["nodes"].values() if n.get("package_name") == OWN and n["name"] == name)
+
+
+def drop_contract(mart: dict) -> None:
+    """The manifest holds the contract twice: in the node and in its config."""
+    mart["contract"]["enforced"] = False
+    mart["config"]["contract"]["enforced"] = False
+
+
+@needs_artifacts
+def test_bouncer_passes_on_the_project(tmp_path: Path) -> None:
+    assert bouncer(tmp_path, lambda m: None).returncode == 0
+
+
+@needs_artifacts
+@pytest.mark.parametrize("break_it", [
+    pytest.param(lambda m: node(m, "customer_value").update(description=""), id="undocumented mart"),
+    pytest.param(lambda m: drop_contract(node(m, "customer_value")), id="mart without contract"),
+    pytest.param(lambda m: node(m, "int_customers_ranked").update(name="customers_ranked"), id="int without int_"),
+    pytest.param(lambda m: node(m, "stg_shop__orders")["depends_on"]["nodes"].append(
+        node(m, "int_customers_ranked")["unique_id"]), id="staging reads intermediate"),
+])
+def test_bouncer_fails_on_a_broken_rule(tmp_path: Path, break_it) -> None:
+    assert bouncer(tmp_path, break_it).returncode != 0
