@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/clv_benchmark.py                 # 1,000,000 customers
     .venv/bin/python benchmarks/clv_benchmark.py --customers 100000 --repeats 5
 
-1. Draws synthetic customers from the BG/NBD and Gamma-Gamma processes (clv.simulate, fixed
+1. Draws synthetic customers from the BG/NBD and Gamma-Gamma processes (tests/python/clv_samples.py, fixed
    seed, CDNOW-like parameters) and saves them to benchmarks/data/clv_customers_<n>.csv; both
    sides read that file, so they fit exactly the same data.
 2. Times this project's code in this process: BG/NBD fit, per-customer prediction (P(alive) and
@@ -32,11 +32,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "tests" / "python"))  # clv_samples: the synthetic customers
 
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, probability_alive  # noqa: E402
 from clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma  # noqa: E402
-from clv.simulate import simulate_customers  # noqa: E402
 from clv.value import discounted_expected_purchases  # noqa: E402
+from clv_samples import simulate_customers  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 LIFETIMES_ENV = ROOT / "benchmarks" / ".venv-lifetimes"

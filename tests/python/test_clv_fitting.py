@@ -12,7 +12,7 @@ from clv.bgnbd import BgNbdParams, fit_bgnbd
 from clv.data import compress_rows, summarise_purchases
 from clv.fitting import FITTED, INSUFFICIENT_DATA, INVALID_ESTIMATE, NOT_CONVERGED
 from clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
-from clv.simulate import simulate_customers
+from clv_samples import simulate_customers
 
 TRUE_PURCHASE = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
 TRUE_SPEND = GammaGammaParams(p=6.25, q=3.74, gamma=15.44)

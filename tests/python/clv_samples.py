@@ -1,4 +1,5 @@
-"""Synthetic customers drawn from the BG/NBD and Gamma-Gamma stories (for tests and benchmarks).
+"""Synthetic customers drawn from the BG/NBD and Gamma-Gamma stories, for the CLV tests and
+benchmarks/clv_benchmark.py (not part of the runtime package python/clv).
 
 Each customer makes a first purchase at week 0 and is observed for T weeks (a whole number of
 days). While active they make repeat purchases as a Poisson process with rate
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from clv.bgnbd import BgNbdParams
 from clv.gamma_gamma import GammaGammaParams
 
