@@ -15,27 +15,22 @@ decile_sizes as (
     group by value_decile
 ),
 
-candidates as (
+candidate_counts as (
+    -- each distinct margin of a decile: how many of its margins are <= it and < it (a sort, no self-join)
     select distinct
         value_decile,
-        margin_after_cost_to_serve
-    from customers
-),
-
-candidate_counts as (
-    select
-        candidates.value_decile,
-        candidates.margin_after_cost_to_serve as candidate_margin,
-        sum(
-            case when members.margin_after_cost_to_serve <= candidates.margin_after_cost_to_serve then 1 else 0 end
+        margin_after_cost_to_serve as candidate_margin,
+        count(*) over (
+            partition by value_decile
+            order by margin_after_cost_to_serve
+            range between unbounded preceding and current row
         ) as at_or_below,
-        sum(
-            case when members.margin_after_cost_to_serve < candidates.margin_after_cost_to_serve then 1 else 0 end
-        ) as below
-    from candidates
-    inner join customers as members
-        on candidates.value_decile = members.value_decile
-    group by candidates.value_decile, candidates.margin_after_cost_to_serve
+        count(*) over (
+            partition by value_decile
+            order by margin_after_cost_to_serve
+            range between unbounded preceding and current row
+        ) - count(*) over (partition by value_decile, margin_after_cost_to_serve) as below
+    from customers
 ),
 
 lower_medians as (
