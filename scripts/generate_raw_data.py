@@ -9,7 +9,7 @@ How the synthetic customer base behaves (every later result is read off it):
   from the first purchase on, an active customer buys at a Poisson rate
   lambda ~ Gamma(shape r, rate alpha) per week, and after every repeat purchase drops out for
   good with probability p ~ Beta(a, b). As in the model, the first purchase is not a drop-out
-  opportunity (the convention of python/clv/simulate.py too).
+  opportunity (the convention of tests/python/clv_samples.py too).
 * Spend per order follows the Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and CLV: using
   iso-value curves for customer base analysis", Journal of Marketing Research 42(4); Fader &
   Hardie 2013, "The Gamma-Gamma model of monetary value"): order value ~ Gamma(shape p, rate nu)
