@@ -98,7 +98,7 @@ bench-spark: build-spark
 demo-data: env
 	$(BIN)/python scripts/generate_raw_data.py
 
-# Great Expectations: drift of the marts since the last publication or validated build.
+# Great Expectations: drift of the marts since the last validated build (or a --baseline file).
 validate: env
 	$(BIN)/python scripts/validate_marts.py
 

@@ -1,14 +1,15 @@
-"""Drift of the built marts since the last publication or validated build (`make validate`).
+"""Drift of the built marts since the last validated build (`make validate`).
 
 Great Expectations checks what dbt's tests cannot say about one build: that its figures (the
 share of unprofitable customers, the value_tier mix, the top decile's share of margin, margin
 quantiles, customers, total margin) did not jump since the baseline (validation/drift.py).
 
-Baseline, the first that exists: --baseline PATH (a DuckDB file with the marts, or a metrics
-JSON); the serving file build/serving/customer_value.duckdb (the last publication); the
-metrics of the last build that passed, build/validation/baseline_metrics.json. When none
-exists, this build's metrics are recorded as the baseline and nothing is compared. A build
-that passes is recorded as the new last validated build (unless --no-record).
+Baseline: --baseline PATH (a DuckDB file with the marts, e.g. a copy of an earlier
+publication, or a metrics JSON), else the metrics of the last build that passed,
+build/validation/baseline_metrics.json. Not the serving file by default: a successful
+`dbt build` publishes itself, so the serving file is this very build, not the one before.
+When there is no baseline, this build's metrics are recorded as the baseline and nothing is
+compared. A build that passes is recorded as the new last validated build (unless --no-record).
 
 Exit status: 0 no drift (or no baseline yet); 1 a figure drifted (each named, with the
 baseline, the tolerance and the observed value); 2 a database or baseline cannot be read.
@@ -27,7 +28,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 from validation.drift import CannotValidate, Metrics, read_marts, validate  # noqa: E402
 
-SERVING_FILE = PROJECT_DIR / "build" / "serving" / "customer_value.duckdb"
 RECORDED_METRICS = PROJECT_DIR / "build" / "validation" / "baseline_metrics.json"
 
 
@@ -38,7 +38,7 @@ def default_database() -> Path:
 def baseline_metrics(path: Path | None, recorded: Path) -> tuple[Metrics | None, str]:
     """The baseline's metrics and where they come from (None: no baseline yet)."""
     if path is None:
-        path = next((candidate for candidate in (SERVING_FILE, recorded) if candidate.exists()), None)
+        path = recorded if recorded.exists() else None
     if path is None:
         return None, ""
     metrics = Metrics.load(path) if path.suffix == ".json" else Metrics.of(read_marts(path))

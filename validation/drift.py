@@ -2,7 +2,7 @@
 
 dbt's tests prove each rule on one build; what they cannot say is whether a build that passes
 them still looks like the last one. This module compares the current build with a baseline:
-the last publication (the serving file) or the metrics of the last validated build.
+the metrics of the last validated build, or a given earlier publication's database.
 
 * `Metrics`: the few distribution figures a reviewer would look at first, read from the
   published columns of customer_value, customer_value_deciles and value_tier_summary (no rule
