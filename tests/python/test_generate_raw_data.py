@@ -20,6 +20,7 @@ from dbt_project import DbtBuild  # noqa: E402
 SEEDS = generator.DEMO_DIR
 PREFIX = generator.DEMO_PREFIX
 SIGNAL_VALUES = SEEDS.parent / "config" / "indirect_value_rates.csv"
+RATE_CARD = SEEDS.parent / "config" / "service_cost_rates.csv"
 REASONS = {"missing_key", "duplicate_key", "conflicting_duplicate", "invalid_value", "orphan", "no_rate"}
 DATE = r"'\d{4}-\d{2}-\d{2}'"
 TIMESTAMP = r"'\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?'"
@@ -78,7 +79,7 @@ def demo() -> duckdb.DuckDBPyConnection:
         raw = generator.raw_relation(SEEDS, "csv", PREFIX, table)
         connection.sql(f"create table raw_{table} as select * from {raw}")
         connection.sql(f"create table {table} as {generator.clean_rows_sql(SEEDS, 'csv', PREFIX, table)}")
-    connection.sql(f"create table rates as select * from read_csv('{generator.RATE_CARD}', all_varchar = true)")
+    connection.sql(f"create table rates as select * from read_csv('{RATE_CARD}', all_varchar = true)")
     connection.sql(f"create table signal_values as select * from read_csv('{SIGNAL_VALUES}', all_varchar = true)")
     return connection
 
