@@ -75,22 +75,17 @@
 {% endmacro %}
 
 
-{#- The public marts this build has, by name: the spec's marts that are enabled and exist. -#}
+{#-
+    The public marts this build has, by name: the models with `access: public` (the spec's
+    marts, dbt_project.yml) that are enabled and exist in the database.
+-#}
 {% macro serving_mart_relations() %}
-    {%- set public_marts = [
-        'customer_value', 'customer_value_deciles', 'value_tier_summary', 'whale_curve',
-        'customer_value_history', 'tier_migration', 'value_upside',
-        'customer_lifetime_value', 'clv_model_params', 'clv_holdout_validation',
-        'fct_orders', 'fct_cost_to_serve', 'rejected_rows',
-    ] -%}
     {%- set relations = {} -%}
-    {%- for name in public_marts -%}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == name -%}
-            {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
-            {%- if relation is not none -%}
-                {%- do relations.update({name: relation}) -%}
-            {%- endif -%}
-        {%- endfor -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.access == 'public' -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if relation is not none -%}
+            {%- do relations.update({node.name: relation}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(relations) }}
 {% endmacro %}
