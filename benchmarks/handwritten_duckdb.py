@@ -42,7 +42,8 @@ def render(raw_dir: Path, variables: dict | None = None) -> str:
 def compute(raw_dir: Path, database: str = ":memory:", variables: dict | None = None) -> duckdb.DuckDBPyConnection:
     """Run the script; return the open connection holding the result tables."""
     con = duckdb.connect(database)
-    con.execute(f"set threads = {int(os.environ.get('CUSTOMER_VALUE_THREADS', '2'))}")
+    # DuckDB's own default of one thread per core, as in dbt's DuckDB (CUSTOMER_VALUE_THREADS is
+    # dbt's number of models at a time, not DuckDB's threads)
     con.execute(f"set memory_limit = '{os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '8GB')}'")
     con.execute("set preserve_insertion_order = false")  # as in profiles.yml
     con.execute(render(raw_dir, variables))

@@ -442,7 +442,7 @@ def main() -> None:
     parser.add_argument("--skip-pandas", action="store_true",
                         help="leave pandas out (it needs about 15 GB at 1M customers)")
     parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "8GB"))
-    parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "2"))
+    parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "1"))
     parser.add_argument("--note", action="append", default=[],
                         help="a remark to keep with the results (e.g. a busy machine)")
     args = parser.parse_args()

@@ -40,13 +40,14 @@ present as (
         on first_orders.first_ordered_date <= periods.period_end
 ),
 
+-- sums cast back to the facts' type: unbounded decimal sums (128-bit) are slow to round
 window_orders as (
     select
         periods.period_end,
         orders.customer_id,
-        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count,
-        sum(orders.revenue) as revenue,
-        sum(orders.gross_margin) as gross_margin
+        cast(sum(orders.revenue) as decimal(18, 4)) as revenue,
+        cast(sum(orders.gross_margin) as decimal(18, 4)) as gross_margin,
+        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count
     from orders
     inner join periods
         on
@@ -59,7 +60,7 @@ window_costs as (
     select
         periods.period_end,
         cost_drivers.customer_id,
-        sum(cost_drivers.cost) as cost_to_serve
+        cast(sum(cost_drivers.cost) as decimal(18, 4)) as cost_to_serve
     from cost_drivers
     inner join periods
         on
