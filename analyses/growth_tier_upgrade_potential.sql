@@ -9,7 +9,7 @@ with customers as (
 ),
 
 reasons as (
-    select * from {{ ref('int_customer_upgrade_reasons') }}
+    select * from {{ ref('int_customers_flagged_by_upgrade_reason') }}
 ),
 
 growth as (

@@ -9,7 +9,7 @@ with customers as (
 ),
 
 activity_costs as (
-    select * from {{ ref('int_customer_activities_costed') }}
+    select * from {{ ref('int_customers_costed_by_activity') }}
 ),
 
 tail as (

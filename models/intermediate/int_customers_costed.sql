@@ -3,7 +3,7 @@
     broken alphabetically; null activity and share when the customer cost nothing.
 -#}
 with activity_costs as (
-    select * from {{ ref('int_customer_activities_costed') }}
+    select * from {{ ref('int_customers_costed_by_activity') }}
 ),
 
 ranked as (

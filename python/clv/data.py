@@ -9,7 +9,7 @@ The summary (Fader, Hardie & Lee 2005, section 3; Fader & Hardie 2013, section 2
 * m: the mean revenue of the repeat transactions (the first day excluded), for x > 0.
 
 Weeks are whole days / 7. In the dbt project this summary is computed in SQL
-(int_customer_purchases_summarised); `summarise_purchases` is the same rule in pandas, for the
+(int_customers_summarised); `summarise_purchases` is the same rule in pandas, for the
 holdout check (clv.holdout, which summarises the calibration period itself) and the CDNOW tests.
 
 The likelihoods depend on a customer only through (x, t_x, T) (BG/NBD) or (x, m) (Gamma-Gamma),

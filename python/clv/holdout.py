@@ -41,7 +41,7 @@ def customer_holdout(
     predicted holdout purchases; and the calibration fit.
 
     purchase_days: one row per customer and purchase day (customer_id, purchase_date,
-    purchase_revenue), as int_customer_purchase_days.
+    purchase_revenue), as int_customers_purchased_by_day.
     """
     as_of = np.datetime64(pd.Timestamp(as_of_date).date(), "D")
     calibration_end = as_of - np.timedelta64(int(holdout_days), "D")

@@ -1,7 +1,7 @@
 """What the dbt Python models run: fit both models on the customer summary, publish the
 parameters, and predict every customer's lifetime value from the published parameters.
 
-Input: the per-customer summary (dbt model int_customer_purchases_summarised), one row per
+Input: the per-customer summary (dbt model int_customers_summarised), one row per
 customer in the population, with the columns in SUMMARY_COLUMNS. Customers without a completed
 purchase on or before the as-of date have null model inputs and get no prediction.
 
@@ -24,7 +24,7 @@ from clv.fitting import FITTED, FitResult
 from clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from clv.value import discounted_expected_purchases, predicted_lifetime_value
 
-# The summary columns this module reads (names of int_customer_purchases_summarised).
+# The summary columns this module reads (names of int_customers_summarised).
 CUSTOMER_ID = "customer_id"
 X = "repeat_purchases"
 T_X = "weeks_to_last_purchase"

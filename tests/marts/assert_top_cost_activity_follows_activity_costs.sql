@@ -5,7 +5,7 @@
     by a different route than the model (max cost, then min activity among the ties).
 -#}
 with activity_costs as (
-    select * from {{ ref('int_customer_activities_costed') }}
+    select * from {{ ref('int_customers_costed_by_activity') }}
 ),
 
 customers as (

@@ -1,5 +1,5 @@
 -- Invariant for the upgrade reasons (proven at their thresholds by the unit tests of
--- int_customer_upgrade_reasons): each reason is backed by the columns it speaks of, without
+-- int_customers_flagged_by_upgrade_reason): each reason is backed by the columns it speaks of, without
 -- re-deriving the rule. Growing spend means the recent window outspent a positive earlier window,
 -- advocates have indirect value and are at most a tenth of the customers (rounded up), a
 -- fixable cost to serve needs a positive gross margin, and a predicted top customer has

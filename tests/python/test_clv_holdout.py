@@ -125,7 +125,7 @@ def table(build: DbtBuild) -> pd.DataFrame:
 def customers(build: DbtBuild) -> pd.DataFrame:
     """Per customer, from the purchase days the dbt build counted (x, t_x, T, actual, predicted)."""
     rows = build.query(
-        "select customer_id, purchase_date, purchase_revenue from intermediate.int_customer_purchase_days"
+        "select customer_id, purchase_date, purchase_revenue from intermediate.int_customers_purchased_by_day"
     )
     days = pd.DataFrame(rows, columns=["customer_id", "purchase_date", "purchase_revenue"])
     frame, fit = holdout.customer_holdout(days, AS_OF, HOLDOUT_DAYS, min_repeat_buyers=200)

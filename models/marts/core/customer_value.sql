@@ -1,10 +1,10 @@
 {#-
     One row per customer of the population: the public customer value mart (spec section 4).
     It joins and presents: rankings and tiers come from int_customers_ranked, reasons from
-    int_customer_upgrade_reasons (one row per customer and reason, aggregated here into a
+    int_customers_flagged_by_upgrade_reason (one row per customer and reason, aggregated here into a
     sorted comma-separated list), predictions from customer_lifetime_value, the annual states
     of the two latest periods from customer_value_history (spec section 9) and the next
-    better decile's lower median margin from int_value_decile_medians (spec section 10).
+    better decile's lower median margin from int_value_deciles_measured (spec section 10).
 -#}
 {%- set horizon = var('clv_horizon_months') %}
 
@@ -13,11 +13,11 @@ with customers as (
 ),
 
 upgrade_reasons as (
-    select * from {{ ref('int_customer_upgrade_reasons') }}
+    select * from {{ ref('int_customers_flagged_by_upgrade_reason') }}
 ),
 
 decile_medians as (
-    select * from {{ ref('int_value_decile_medians') }}
+    select * from {{ ref('int_value_deciles_measured') }}
 ),
 
 history as (
@@ -25,7 +25,7 @@ history as (
 ),
 
 periods as (
-    select * from {{ ref('int_value_periods') }}
+    select * from {{ ref('int_value_periods_enumerated') }}
 ),
 {%- if clv_enabled() %}
 

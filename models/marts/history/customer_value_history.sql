@@ -4,7 +4,7 @@
     population, or lapsed when the customer ordered before but not in the window.
 -#}
 with measured as (
-    select * from {{ ref('int_customer_periods_measured') }}
+    select * from {{ ref('int_customers_measured_by_period') }}
 ),
 
 -- ranked within the period's window population: customers with an order in the window

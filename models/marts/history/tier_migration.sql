@@ -8,7 +8,7 @@ with history as (
 ),
 
 periods as (
-    select * from {{ ref('int_value_periods') }}
+    select * from {{ ref('int_value_periods_enumerated') }}
 ),
 
 paired as (

@@ -1,6 +1,6 @@
 """clv_holdout_validation: the lifetime-value predictions checked against a holdout (spec section 11).
 
-With var clv_holdout_days > 0, BG/NBD is fitted again on the purchase days (int_customer_purchase_days)
+With var clv_holdout_days > 0, BG/NBD is fitted again on the purchase days (int_customers_purchased_by_day)
 up to the as-of date minus clv_holdout_days and its conditional expectations are compared with
 the purchase days each customer made in the holdout, by calibration repeat purchases (python/clv/
 holdout.py). clv_model_params and customer_lifetime_value stay fitted on the whole history. With
@@ -23,7 +23,7 @@ TYPED_COLUMNS = """
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    purchase_days = dbt.ref("int_customer_purchase_days").df()
+    purchase_days = dbt.ref("int_customers_purchased_by_day").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
     table = holdout.holdout_validation(
         purchase_days, as_of_date, int(dbt.config.get("clv_holdout_days")),

@@ -1,7 +1,7 @@
 """clv_model_params: the fitted lifetime-value models, one row per model (spec section 6).
 
 Fits BG/NBD (purchases, P(alive)) and Gamma-Gamma (spend per purchase) by maximum likelihood on
-int_customer_purchases_summarised, with the project's `clv` package (python/clv, on the path
+int_customers_summarised, with the project's `clv` package (python/clv, on the path
 through the profile's module_paths). A model that cannot be estimated (fewer repeat buyers than
 var clv_min_repeat_buyers, no convergence, an unusable estimate) gets a row with its status and
 reason and null parameters; the build goes on and a warn-level test reports it.
@@ -37,7 +37,7 @@ def model(dbt, session):
         annual_discount_rate=float(dbt.config.get("clv_annual_discount_rate")),
         min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
     )
-    summary = dbt.ref("int_customer_purchases_summarised").df()
+    summary = dbt.ref("int_customers_summarised").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
     fits = pipeline.fit_models(summary, settings)
     params = pipeline.model_params_frame(fits, summary, as_of_date)

@@ -1,6 +1,6 @@
 """customer_lifetime_value: predicted lifetime value per customer (spec section 6).
 
-For every customer of int_customer_purchases_summarised: P(alive) and expected orders over the
+For every customer of int_customers_summarised: P(alive) and expected orders over the
 horizon (BG/NBD), expected spend per order (Gamma-Gamma), and the predicted CLV, the expected
 margin after cost to serve over var clv_horizon_months, discounted monthly at var
 clv_annual_discount_rate (doc predicted_clv). The parameters are read from clv_model_params, so
@@ -57,7 +57,7 @@ def model(dbt, session):
         annual_discount_rate=float(dbt.config.get("clv_annual_discount_rate")),
         min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
     )
-    summary = dbt.ref("int_customer_purchases_summarised").df()
+    summary = dbt.ref("int_customers_summarised").df()
     params = dbt.ref("clv_model_params").df()
     predictions = pipeline.predict_customers(summary, *pipeline.params_from_frame(params), settings)
     inputs = summary.set_index(pipeline.CUSTOMER_ID)

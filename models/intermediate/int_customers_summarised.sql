@@ -15,7 +15,7 @@ cost_drivers as (
 
 -- orders of one customer on one day are one purchase, their revenue summed
 purchase_days as (
-    select * from {{ ref('int_customer_purchase_days') }}
+    select * from {{ ref('int_customers_purchased_by_day') }}
 ),
 
 as_of as (

@@ -19,7 +19,7 @@ cost_drivers as (
 ),
 
 periods as (
-    select * from {{ ref('int_value_periods') }}
+    select * from {{ ref('int_value_periods_enumerated') }}
 ),
 
 first_orders as (
