@@ -1,8 +1,7 @@
 {#-
     The value ranking and the value tier of spec section 4, written once: customer_value
-    (lifetime, int_customers_ranked) and customer_value_history (per period window,
-    int_customer_periods_ranked) both call these, so a period's states follow the same rules
-    as customer_value's tiers.
+    (lifetime, int_customers_ranked) and customer_value_history (per period window) both
+    call these, so a period's states follow the same rules as customer_value's tiers.
 -#}
 
 {#- The value order: margin after cost to serve desc, revenue desc, customer_id asc (a unique tie-breaker). -#}
