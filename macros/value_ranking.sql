@@ -17,3 +17,25 @@
         else 'growth'
     end
 {%- endmacro %}
+
+{#-
+    Each customer_value_history row with the customer's state at the period end before it
+    (spec section 9): previous_value_tier (`new` without a row then) and
+    previous_margin_after_cost_to_serve (0 then), plus the period's previous_period_end and
+    is_as_of_period. Written once for tier_migration and customer_value's annual tiers.
+-#}
+{% macro history_with_previous_state(history, periods) -%}
+    select
+        current_state.*,
+        periods.previous_period_end,
+        periods.is_as_of_period,
+        coalesce(previous_state.value_tier, 'new') as previous_value_tier,
+        coalesce(previous_state.margin_after_cost_to_serve, 0) as previous_margin_after_cost_to_serve
+    from {{ history }} as current_state
+    inner join {{ periods }} as periods
+        on current_state.period_end = periods.period_end
+    left join {{ history }} as previous_state
+        on
+            current_state.customer_id = previous_state.customer_id
+            and periods.previous_period_end = previous_state.period_end
+{%- endmacro %}
