@@ -47,15 +47,10 @@
 
 {% macro spark__register_raw_files() %}
     {%- if execute and var('raw_data_path') is not none -%}
-        {%- set file_format = var('raw_file_format') -%}
-        {%- if file_format not in ('parquet', 'csv') -%}
-            {{ exceptions.raise_compiler_error(
-                "raw_file_format must be parquet or csv, not '" ~ file_format ~ "'") }}
-        {%- endif -%}
-        {%- set folder = var('raw_data_path') | string | replace("\\", "/") -%}
+        {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- for table_name in raw_table_contracts() -%}
-            {%- set path = folder.rstrip('/') ~ '/' ~ table_name ~ '.' ~ file_format -%}
+            {%- set path = raw_file_path(table_name) -%}
             {%- do run_query('drop table if exists raw.' ~ table_name) -%}
             {%- do run_query(
                 'create table raw.' ~ table_name ~ ' using ' ~ file_format

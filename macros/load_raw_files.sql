@@ -18,18 +18,13 @@
 -#}
 {% macro duckdb__register_raw_files() %}
     {%- if execute and var('raw_data_path') is not none -%}
-        {%- set file_format = var('raw_file_format') -%}
-        {%- if file_format not in ('parquet', 'csv') -%}
-            {{ exceptions.raise_compiler_error(
-                "raw_file_format must be parquet or csv, not '" ~ file_format ~ "'") }}
-        {%- endif -%}
-        {%- set folder = (var('raw_data_path') | string | replace("\\", "/")).rstrip('/') -%}
+        {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- do run_query(
             'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
             ~ ' problem varchar, line_text varchar)') -%}
         {%- for table_name, contract in raw_table_contracts().items() -%}
-            {%- set path = folder ~ '/' ~ table_name ~ '.' ~ file_format -%}
+            {%- set path = raw_file_path(table_name) -%}
             {%- set expected = raw_table_columns(table_name) -%}
             {%- set exists = run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
             {%- if not exists and contract.get('optional') -%}
@@ -56,6 +51,23 @@
         {#- The hook runs in a transaction that dbt rolls back when the hook's SQL is empty. -#}
         {%- do run_query('commit') -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- The var raw_file_format, parquet or csv; anything else stops the build with one line. -#}
+{% macro raw_file_format() %}
+    {%- set file_format = var('raw_file_format') -%}
+    {%- if file_format not in ('parquet', 'csv') -%}
+        {{ exceptions.raise_compiler_error("raw_file_format must be parquet or csv, not '" ~ file_format ~ "'") }}
+    {%- endif -%}
+    {{- return(file_format) -}}
+{% endmacro %}
+
+
+{#- The raw file of a table: <raw_data_path>/<table>.<raw_file_format>, with forward slashes. -#}
+{% macro raw_file_path(table_name) %}
+    {%- set folder = (var('raw_data_path') | string | replace("\\", "/")).rstrip('/') -%}
+    {{- return(folder ~ '/' ~ table_name ~ '.' ~ raw_file_format()) -}}
 {% endmacro %}
 
 

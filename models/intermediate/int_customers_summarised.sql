@@ -3,14 +3,15 @@
     date): the purchase summary the lifetime-value models are fitted on (spec section 6, doc
     clv_purchase_summary) and the customer's margin rate and cost to serve per purchase that
     turn predicted purchases into predicted margin (doc predicted_clv). Customers without a
-    completed purchase keep null model inputs.
+    completed purchase keep null model inputs. The population, its money and cost to serve
+    are customer_value's own steps (int_customers_ordered, int_customers_costed).
 -#}
-with orders as (
-    select * from {{ ref('fct_orders') }}
+with population as (
+    select * from {{ ref('int_customers_ordered') }}
 ),
 
-cost_drivers as (
-    select * from {{ ref('fct_cost_to_serve') }}
+costs as (
+    select * from {{ ref('int_customers_costed') }}
 ),
 
 -- orders of one customer on one day are one purchase, their revenue summed
@@ -21,23 +22,6 @@ purchase_days as (
 as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
-
-counted_orders as (
-    select orders.*
-    from orders
-    cross join as_of
-    where orders.ordered_date <= as_of.as_of_date
-),
-
-population as (
-    select
-        customer_id,
-        sum(revenue) as revenue,
-        sum(gross_margin) as gross_margin
-    from counted_orders
-    group by customer_id
-),
-
 
 purchase_days_flagged as (
     select
@@ -68,16 +52,6 @@ purchase_spans as (
         {{ dbt.datediff('purchases.first_purchase_date', 'as_of.as_of_date', 'day') }} as days_observed -- noqa: LT05
     from purchases
     cross join as_of
-),
-
-costs as (
-    select
-        cost_drivers.customer_id,
-        sum(cost_drivers.cost) as cost_to_serve
-    from cost_drivers
-    cross join as_of
-    where cost_drivers.driver_date <= as_of.as_of_date
-    group by cost_drivers.customer_id
 ),
 
 -- the population's gross margin rate stands in for customers whose own revenue is 0

@@ -1,12 +1,11 @@
 {#-
-    A ranking or running total is what its rule says: the column equals `window_expression`
-    (a window function over the tested model, e.g. `ntile(10) over (order by revenue desc,
-    customer_id asc)`) on every row; both null counts as equal. `tolerance` (optional) allows
-    a difference for floating-point shares. Returns the rows that differ, with the expected
+    A ranking is what its rule says: the column equals `window_expression` (a window function
+    over the tested model, e.g. `ntile(10) over (order by revenue desc, customer_id asc)`) on
+    every row; both null counts as equal. Returns the rows that differ, with the expected
     value. Recomputing the window on the built table catches a wrong order, a missing
     tie-breaker or a ranking computed over the wrong population.
 -#}
-{% test equals_window_expression(model, column_name, window_expression, tolerance=none) %}
+{% test equals_window_expression(model, column_name, window_expression) %}
 
 with expected as (
     select
@@ -18,14 +17,7 @@ with expected as (
 select *
 from expected
 where
-    not coalesce(
-        {%- if tolerance is not none %}
-        abs({{ column_name }} - expected_value) <= {{ tolerance }},
-        {%- else %}
-        {{ column_name }} = expected_value,
-        {%- endif %}
-        false
-    )
+    not coalesce({{ column_name }} = expected_value, false)
     and not ({{ column_name }} is null and expected_value is null)
 
 {% endtest %}

@@ -5,7 +5,9 @@
     and cancelled order counts; first and last ordered_at and the whole days from their dates
     to the as-of date; revenue, gross margin and cost to serve (dated on or before the as-of
     date) rounded to cents; indirect value from the staged signals (dated on or before the
-    as-of date) and the indirect_value_rates seed, rounded to cents, 0 without signals.
+    as-of date) and the indirect_value_rates seed, rounded to cents, 0 without signals. Cost
+    of goods and margin after cost to serve are differences of cent-rounded values, so they
+    lie within a cent of the facts' unrounded cogs and gross margin - cost to serve.
     Returns every customer where anything differs.
 -#}
 with as_of as (
@@ -50,7 +52,9 @@ expected as (
         min(orders.ordered_at) as first_ordered_at,
         max(orders.ordered_at) as last_ordered_at,
         round(sum(orders.revenue), 2) as revenue,
-        round(sum(orders.gross_margin), 2) as gross_margin
+        round(sum(orders.gross_margin), 2) as gross_margin,
+        sum(orders.cogs) as unrounded_cogs,
+        sum(orders.gross_margin) as unrounded_gross_margin
     from orders
     group by orders.customer_id
 ),
@@ -61,6 +65,7 @@ expected_with_days as (
         {{ dbt.datediff('cast(expected.last_ordered_at as date)', 'as_of.as_of_date', 'day') }} as recency_days, -- noqa: LT05
         {{ dbt.datediff('cast(expected.first_ordered_at as date)', 'as_of.as_of_date', 'day') }} as tenure_days, -- noqa: LT05
         round(coalesce(costs.cost_to_serve, 0), 2) as cost_to_serve,
+        expected.unrounded_gross_margin - coalesce(costs.cost_to_serve, 0) as unrounded_margin,
         round(coalesce(signals.indirect_value, 0), 2) as indirect_value
     from expected
     cross join as_of
@@ -94,4 +99,6 @@ where
     or customers.revenue <> expected_with_days.revenue
     or customers.gross_margin <> expected_with_days.gross_margin
     or customers.cost_to_serve <> expected_with_days.cost_to_serve
+    or abs(customers.cogs - expected_with_days.unrounded_cogs) > 0.01
+    or abs(customers.margin_after_cost_to_serve - expected_with_days.unrounded_margin) > 0.01
     or customers.indirect_value <> expected_with_days.indirect_value

@@ -1,9 +1,10 @@
 {#-
     The whale curve agrees with customer_value (spec section 5): exactly 100 percentiles; at
     p = 100 it includes every customer and, when the total margin > 0, its cumulative margin
-    share is 1.0; at every p both shares equal the running revenue and margin of the best
-    customers_included customers by value_rank, recomputed here from customer_value, over the
-    population's totals (null when a total <= 0).
+    share is 1.0; at every p the margin share is customer_value.cumulative_margin_share of the
+    customer at value_rank customers_included (the two models compute it apart), and the
+    revenue share the running revenue of the best customers_included customers, recomputed
+    here from customer_value, over the population's revenue (null when that total <= 0).
 -#}
 with curve as (
     select * from {{ ref('whale_curve') }}
@@ -16,20 +17,18 @@ customers as (
 running as (
     select
         value_rank,
+        cumulative_margin_share,
         sum(revenue) over (order by value_rank rows between unbounded preceding and current row)
             as cumulative_revenue,
-        sum(margin_after_cost_to_serve) over (order by value_rank rows between unbounded preceding and current row)
-            as cumulative_margin,
-        sum(revenue) over () as total_revenue,
-        sum(margin_after_cost_to_serve) over () as total_margin
+        sum(revenue) over () as total_revenue
     from customers
 ),
 
 expected as (
     select
         value_rank,
-        case when total_revenue > 0 then cast(cumulative_revenue as double) / total_revenue end as revenue_share,
-        case when total_margin > 0 then cast(cumulative_margin as double) / total_margin end as margin_share
+        cumulative_margin_share as margin_share,
+        case when total_revenue > 0 then cast(cumulative_revenue as double) / total_revenue end as revenue_share
     from running
 ),
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases
-from dbt_project import DbtBuild
+from dbt_project import DbtBuild, build_on_raw_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -31,15 +31,9 @@ import cdnow_to_raw  # noqa: E402
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
-    work = tmp_path_factory.mktemp("cdnow")
-    raw = work / "raw"
-    cdnow_to_raw.write_raw(raw)
-    project = DbtBuild(work)
-    project.run(
-        "build", "--exclude-resource-type", "unit_test",
-        variables={"raw_data_path": str(raw), "raw_file_format": "csv", "as_of_date": cdnow_to_raw.CALIBRATION_END},
+    return build_on_raw_csv(
+        tmp_path_factory.mktemp("cdnow"), cdnow_to_raw.write_raw, as_of_date=cdnow_to_raw.CALIBRATION_END
     )
-    return project
 
 
 def params(build: DbtBuild, model_name: str) -> dict:

@@ -74,14 +74,15 @@ def test_raw_seeds_are_read_by_staging_only() -> None:
         "int_customers_costed must not read raw seed raw_orders (staging only)"]
 
 
-def test_exposures_need_a_maturity_and_public_marts() -> None:
+def test_exposures_need_a_maturity_and_models_only() -> None:
     mart = model("customer_value", "models/marts/customer_value.sql")
-    staging = model("stg_orders", "models/staging/stg_orders.sql")
+    seed = {"unique_id": f"seed.{OWN}.rate_card", "name": "rate_card", "resource_type": "seed",
+            "package_name": OWN, "original_file_path": "seeds/config/rate_card.csv"}
     exposure = {"name": "dashboard", "package_name": OWN, "maturity": None,
-                "depends_on": {"nodes": [mart["unique_id"], staging["unique_id"]]}}
-    assert check_project.check(manifest(mart, staging, exposures={"e": exposure})) == [
+                "depends_on": {"nodes": [mart["unique_id"], seed["unique_id"]]}}
+    assert check_project.check(manifest(mart, seed, exposures={"e": exposure})) == [
         "exposure dashboard: no maturity",
-        f"exposure dashboard: depends on model.{OWN}.stg_orders, not a public mart"]
+        f"exposure dashboard: depends on seed.{OWN}.rate_card, not a model (a public mart)"]
 
 
 def test_dispatch_implementations_are_documented_by_their_dispatcher() -> None:
@@ -139,6 +140,13 @@ def test_bouncer_passes_on_the_project(tmp_path: Path) -> None:
     pytest.param(lambda m: node(m, "customer_value").update(description=""), id="undocumented mart"),
     pytest.param(lambda m: drop_contract(node(m, "customer_value")), id="mart without contract"),
     pytest.param(lambda m: node(m, "int_customers_ranked").update(name="customers_ranked"), id="int without int_"),
+    pytest.param(lambda m: node(m, "int_customers_ranked").update(name="int_customer_ranks"),
+                 id="int not named <grain, plural>_<past participle>"),
+    pytest.param(lambda m: node(m, "customer_value").update(name="int_customer_value"), id="mart with int_"),
+    pytest.param(lambda m: node(m, "customer_value").update(access="protected"), id="mart not public"),
+    pytest.param(lambda m: node(m, "int_customers_ranked").update(access="public"), id="intermediate public"),
+    pytest.param(lambda m: next(e for e in m["exposures"].values() if e["package_name"] == OWN)["depends_on"][
+        "nodes"].append(node(m, "int_customers_ranked")["unique_id"]), id="exposure reads intermediate"),
     pytest.param(lambda m: node(m, "stg_shop__orders")["depends_on"]["nodes"].append(
         node(m, "int_customers_ranked")["unique_id"]), id="staging reads intermediate"),
 ])

@@ -41,7 +41,7 @@ import pandas as pd
 import pytest
 from clv import holdout
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases
-from dbt_project import DbtBuild
+from dbt_project import DbtBuild, build_on_raw_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -100,16 +100,10 @@ def test_no_holdout_gives_an_empty_table_with_the_columns():
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
-    work = tmp_path_factory.mktemp("cdnow_holdout")
-    raw = work / "raw"
-    cdnow_to_raw.write_raw(raw)
-    project = DbtBuild(work)
-    project.run(
-        "build", "--exclude-resource-type", "unit_test",
-        variables={"raw_data_path": str(raw), "raw_file_format": "csv", "as_of_date": AS_OF,
-                   "clv_holdout_days": HOLDOUT_DAYS},
+    return build_on_raw_csv(
+        tmp_path_factory.mktemp("cdnow_holdout"), cdnow_to_raw.write_raw, as_of_date=AS_OF,
+        clv_holdout_days=HOLDOUT_DAYS,
     )
-    return project
 
 
 @pytest.fixture(scope="module")

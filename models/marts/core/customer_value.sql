@@ -34,20 +34,18 @@ lifetime_value as (
 ),
 {%- endif %}
 
--- the state at the as-of date and at the period end before it (`new` without a row then)
+-- each period's state with the one at the period end before it (`new` without a row then)
+paired_states as (
+    {{ history_with_previous_state('history', 'periods') }}
+),
+
 annual_states as (
     select
-        history.customer_id,
-        history.value_tier as annual_value_tier,
-        coalesce(previous.value_tier, 'new') as previous_annual_value_tier
-    from history
-    inner join periods
-        on history.period_end = periods.period_end
-    left join history as previous
-        on
-            history.customer_id = previous.customer_id
-            and periods.previous_period_end = previous.period_end
-    where periods.is_as_of_period
+        customer_id,
+        value_tier as annual_value_tier,
+        previous_value_tier as previous_annual_value_tier
+    from paired_states
+    where is_as_of_period
 ),
 
 reasons_per_customer as (

@@ -12,32 +12,20 @@ periods as (
 ),
 
 paired as (
-    select
-        history.period_end,
-        history.value_tier,
-        history.margin_after_cost_to_serve,
-        coalesce(previous.value_tier, 'new') as previous_tier,
-        coalesce(previous.margin_after_cost_to_serve, 0) as previous_margin_after_cost_to_serve
-    from history
-    inner join periods
-        on history.period_end = periods.period_end
-    left join history as previous
-        on
-            history.customer_id = previous.customer_id
-            and periods.previous_period_end = previous.period_end
-    where periods.previous_period_end is not null
+    {{ history_with_previous_state('history', 'periods') }}
 ),
 
 final as (
     select
         cast(period_end as date) as period_end,
-        cast(previous_tier as {{ text_type() }}) as previous_tier,
+        cast(previous_value_tier as {{ text_type() }}) as previous_tier,
         cast(value_tier as {{ text_type() }}) as value_tier,
         cast(count(*) as integer) as customers,
         cast(sum(margin_after_cost_to_serve) as decimal(18, 2)) as margin_after_cost_to_serve,
         cast(sum(previous_margin_after_cost_to_serve) as decimal(18, 2)) as previous_margin_after_cost_to_serve
     from paired
-    group by period_end, previous_tier, value_tier
+    where previous_period_end is not null
+    group by period_end, previous_value_tier, value_tier
 )
 
 select * from final
