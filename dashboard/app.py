@@ -164,8 +164,10 @@ def priority_list(publication_id: str) -> None:
     margin.metric("Margin after cost to serve", money(customers["margin_after_cost_to_serve"].sum()))
     cost.metric("Cost to serve", money(customers["cost_to_serve"].sum()))
     st.dataframe(customers, hide_index=True, width="stretch")
+    # on_click="ignore": the default reruns the page on click, which can replace the file while
+    # the browser is still fetching it (a cancelled download)
     st.download_button("Download the list as CSV", customers.to_csv(index=False).encode("utf-8"),
-                       file_name="service_priority_list.csv", mime="text/csv")
+                       file_name="service_priority_list.csv", mime="text/csv", on_click="ignore")
 
 
 def main() -> None:
