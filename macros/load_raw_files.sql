@@ -99,12 +99,15 @@
 
 {#-
     The header's column names, lower-cased and trimmed (a byte order mark is dropped by the
-    reader); a repeated name gets a _2, _3... suffix so it cannot hide the first one.
+    reader); a repeated name gets a _2, _3... suffix so it cannot hide the first one. The line
+    is read by one thread: with preserve_insertion_order off (profiles.yml), `limit 1` of a
+    parallel read of a large file may return a line from the middle instead of the first.
 -#}
 {% macro raw_csv_header(path) %}
     {%- set first_line = run_query(
         "select line from read_csv(" ~ sql_text(path) ~ ", columns = {'line': 'varchar'}, header = false,"
-        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '', ignore_errors = true, strict_mode = false,"
+        ~ " parallel = false, auto_detect = false, delim = chr(31), quote = '', escape = '',"
+        ~ " ignore_errors = true, strict_mode = false,"
         ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
     {%- set names = [] -%}
     {%- if first_line.rows | length > 0 and first_line.rows[0][0] is not none -%}

@@ -155,3 +155,28 @@ def test_a_missing_raw_file_fails_with_its_path(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "orders.csv" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_header_of_a_large_csv_file_is_its_first_line(tmp_path: Path) -> None:
+    """DuckDB reads a file of several megabytes in parallel; the header must still come from line 1
+    (it once came from any line: `limit 1` of a parallel read without insertion order)."""
+    raw_folder = tmp_path / "raw"
+    raw_folder.mkdir()
+    write_csv_folder(raw_folder)
+    header, rows = RAW_TABLES["order_items"]
+    extra_rows = 250_000  # about 11 MB: several of the reader's parallel chunks
+    with open(raw_folder / "order_items.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(name.upper() for name in reversed(header))  # a real export's own order and case
+        writer.writerows(list(reversed(row)) for row in rows)
+        writer.writerows(["0", "4.00", "10.00", "1", "books", "P1", "O1", f"X{n:07d}"] for n in range(extra_rows))
+    build = DbtBuild(tmp_path)
+
+    for _ in range(3):  # a wrong line was read about every other time
+        build.run("run-operation", "register_raw_files",
+                  variables={"raw_data_path": str(raw_folder), "raw_file_format": "csv"})
+        assert build.query("select count(*), count(order_item_id) from raw.order_items") == [
+            (len(rows) + extra_rows, len(rows) + extra_rows)
+        ]
+        first = build.query("select order_id, quantity from raw.order_items where order_item_id = 'I1'")
+        assert first == [("O1", "2")]
