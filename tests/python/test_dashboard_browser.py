@@ -103,6 +103,17 @@ def wait_for_metric(page: Page, label: str, expected: str) -> str:
     return shown
 
 
+def wait_until_idle(page: Page) -> None:
+    """The script run that the last input started has finished: no running icon and no stale
+    element left over from the run before (a metric can be current while an element below it,
+    such as the download button, still holds the previous run's data)."""
+    deadline = time.monotonic() + 30
+    while (page.get_by_test_id("stStatusWidgetRunningIcon").count()
+           or page.locator('[data-stale="true"]').count()):
+        assert time.monotonic() < deadline, "the dashboard's script run did not finish"
+        time.sleep(0.2)
+
+
 def money(value) -> str:
     return f"{float(value):,.2f}"
 
@@ -146,6 +157,7 @@ def test_the_filtered_priority_list_equals_customer_value(served, page):
     assert metric(page, "Margin after cost to serve") == money(margin)
     assert metric(page, "Cost to serve") == money(cost)
 
+    wait_until_idle(page)
     with page.expect_download() as download:
         page.get_by_test_id("stDownloadButton").locator("button").click()
     with open(download.value.path(), newline="") as file:
