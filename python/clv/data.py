@@ -46,7 +46,10 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None) -> Co
     """Group identical rows of the given equally long 1-D columns.
 
     Hash-based (pandas.factorize per column, then on the combined integer code), so linear in
-    the number of rows; the order of the distinct rows is the order of first appearance.
+    the number of rows. The distinct rows come out sorted (by the first column, then the second,
+    ...), whatever the order of the input: the likelihoods sum over these rows, and a sum of
+    floats depends on its order, so the same customers in another order (a database returns
+    rows in no fixed order) must give the same rows in the same order, hence bit-identical fits.
     """
     if not columns:
         raise ValueError("compress_rows needs at least one column")
@@ -71,8 +74,14 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None) -> Co
     count = int(inverse.max()) + 1
     first = np.full(count, size, dtype=np.intp)
     np.minimum.at(first, inverse, np.arange(size, dtype=np.intp))
+    distinct = tuple(array[first] for array in arrays)
+    order = np.lexsort(distinct[::-1])  # lexsort's last key is the primary one
+    rank = np.empty(count, dtype=np.intp)
+    rank[order] = np.arange(count, dtype=np.intp)
+    inverse = rank[inverse]
+    # whole-number weights (customers) add up exactly in any order
     row_weights = np.bincount(inverse, weights=weights, minlength=count).astype(float)
-    return CompressedRows(tuple(array[first] for array in arrays), row_weights, inverse.astype(np.intp))
+    return CompressedRows(tuple(column[order] for column in distinct), row_weights, inverse.astype(np.intp))
 
 
 def summarise_purchases(

@@ -55,6 +55,9 @@ class FitResult:
     iterations: int = 0
     function_evaluations: int = 0
     last_iterate: dict[str, float] | None = field(default=None, compare=False)
+    # sampling distribution of the estimate (see `log_parameter_covariance`), when fitted
+    standard_errors: dict[str, float] | None = None
+    log_covariance: tuple[tuple[float, ...], ...] | None = None
 
     @property
     def converged(self) -> bool:
@@ -103,13 +106,54 @@ def maximise_log_likelihood(
     problem = _convergence_problem(result, value, gradient, lower, upper, names)
     if problem:
         return FitResult(status=NOT_CONVERGED, message=problem, **common)
+    covariance = log_parameter_covariance(objective, result.x, customers)
+    standard_errors = None
+    if covariance is not None:
+        standard_errors = dict(zip(names, (float(v) for v in np.exp(result.x) * np.sqrt(np.diag(covariance))),
+                                   strict=True))
     return FitResult(
         status=FITTED,
         message=f"converged after {result.nit} iterations",
         params=estimate,
         log_likelihood=float(-value * customers),
+        standard_errors=standard_errors,
+        log_covariance=None if covariance is None else tuple(tuple(float(v) for v in row) for row in covariance),
         **common,
     )
+
+
+# Step of the central differences of the gradient, on the log scale (relative step in the parameter).
+HESSIAN_STEP = 1e-5
+
+
+def log_parameter_covariance(objective: Objective, log_params: np.ndarray, customers: float) -> np.ndarray | None:
+    """Covariance matrix of the estimated log-parameters: the inverse of the Hessian of the
+    negative log-likelihood (summed over customers) at the optimum, the observed information.
+
+    The Hessian is taken by central differences of the analytic gradient (the objective's
+    gradient is of the mean, hence the division by the customers), and symmetrised. None when it
+    is not positive definite (no curvature in some direction: no finite standard error).
+
+    The standard error of a parameter theta is theta * sqrt(variance of log theta) (delta
+    method), which is what `lifetimes` publishes (its Hessian is also taken in log-parameters).
+    """
+    size = len(log_params)
+    hessian = np.empty((size, size))
+    with np.errstate(all="ignore"):
+        for j in range(size):
+            step = np.zeros(size)
+            step[j] = HESSIAN_STEP
+            _, above = objective(log_params + step)
+            _, below = objective(log_params - step)
+            hessian[:, j] = (above - below) / (2.0 * HESSIAN_STEP)
+    hessian = (hessian + hessian.T) / 2.0 * customers
+    if not np.all(np.isfinite(hessian)):
+        return None
+    try:
+        np.linalg.cholesky(hessian)
+    except np.linalg.LinAlgError:
+        return None
+    return np.linalg.inv(hessian)
 
 
 def _convergence_problem(result, value, gradient, lower, upper, names) -> str | None:
