@@ -287,3 +287,43 @@ def expected_purchases_new_customer(params: BgNbdParams, t) -> np.ndarray:
     """
     t = np.asarray(t, dtype=float)
     return expected_purchases_if_alive(params, t, np.zeros_like(t), np.zeros_like(t))
+
+
+# ---------------------------------------------------------------------------------------------
+# Next purchase
+# ---------------------------------------------------------------------------------------------
+
+
+def probability_purchase_within(params: BgNbdParams, t, x, t_x, T) -> np.ndarray:
+    """P(at least one purchase in (T, T+t] | x, t_x, T), elementwise over broadcast inputs:
+
+    1 - [(1 - PA) + PA ((alpha+T) / (alpha+T+t))^(r+x)] = PA (1 - ((alpha+T) / (alpha+T+t))^(r+x)).
+
+    A customer still active at T buys in the next t weeks unless the Poisson process has no
+    event (the dropout only follows a purchase), and given activity lambda ~ Gamma(r+x, alpha+T),
+    whose Laplace transform at t is the power above. PA = P(alive) is exactly 1 at x = 0 (no
+    repeat purchase: no dropout opportunity yet). Evaluated as -expm1((r+x) log1p(-t/(alpha+T+t))),
+    accurate for small t.
+    """
+    r, alpha = params.r, params.alpha
+    t, x, t_x, T = np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in (t, x, t_x, T)))
+    alive = probability_alive(params, x, t_x, T)
+    return alive * -np.expm1((r + x) * np.log1p(-t / (alpha + T + t)))
+
+
+def weeks_to_next_purchase(params: BgNbdParams, x, t_x, T) -> np.ndarray:
+    """t*: the horizon in weeks at which a next purchase becomes as likely as not, i.e.
+    `probability_purchase_within` = 0.5:
+
+    t* = (alpha+T) [(PA / (PA - 0.5))^(1 / (r+x)) - 1], defined when PA > 0.5 (NaN otherwise: the
+    probability of ever buying again, PA, never reaches one half).
+
+    Evaluated as (alpha+T) expm1(log(PA / (PA - 0.5)) / (r+x)); at x = 0 (PA = 1) this is
+    (alpha+T) (2^(1/r) - 1).
+    """
+    r, alpha = params.r, params.alpha
+    x, t_x, T = np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in (x, t_x, T)))
+    alive = probability_alive(params, x, t_x, T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weeks = (alpha + T) * np.expm1(np.log(alive / (alive - 0.5)) / (r + x))
+    return np.where(alive > 0.5, weeks, np.nan)

@@ -59,23 +59,29 @@ def discounted_expected_purchases(
     month end on distinct (x, T) only, P(alive) on distinct (x, t_x, T).
     """
     x, t_x, T = (np.asarray(value, dtype=float) for value in (x, t_x, T))
-    weeks = month_horizons_weeks(horizon_months)[1:]
-    discounts = monthly_discount_factors(horizon_months, annual_discount_rate)
-
     pairs = compress_rows(x, T)
-    pair_x, pair_T = pairs.columns
-    # cumulative expected purchases if alive, one column per month end: shape (pairs, H)
-    cumulative = expected_purchases_if_alive(
-        params, weeks[None, :], pair_x[:, None], pair_T[:, None], compress=False
-    )
-    per_month = np.diff(cumulative, axis=1, prepend=0.0)
-    pair_total = cumulative[:, -1]
-    pair_discounted = np.einsum("ij,j->i", per_month, discounts)  # not BLAS: see fitting.weighted_sum
+    pair_total, pair_discounted = purchases_if_alive(params, *pairs.columns, horizon_months, annual_discount_rate)
 
     triples = compress_rows(x, t_x, T)
     alive_rows = probability_alive(params, *triples.columns)
     alive = alive_rows[triples.inverse]
     return alive, alive * pair_total[pairs.inverse], alive * pair_discounted[pairs.inverse]
+
+
+def purchases_if_alive(
+    params: BgNbdParams, x: np.ndarray, T: np.ndarray, horizon_months: int, annual_discount_rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of (x, T) (distinct ones: each is evaluated): expected purchases over the horizon
+    if the customer is alive at T, and the same discounted month by month (module docstring)."""
+    weeks = month_horizons_weeks(horizon_months)[1:]
+    discounts = monthly_discount_factors(horizon_months, annual_discount_rate)
+    # cumulative expected purchases if alive, one column per month end: shape (rows, H)
+    cumulative = expected_purchases_if_alive(
+        params, weeks[None, :], np.asarray(x, dtype=float)[:, None], np.asarray(T, dtype=float)[:, None],
+        compress=False,
+    )
+    per_month = np.diff(cumulative, axis=1, prepend=0.0)
+    return cumulative[:, -1], np.einsum("ij,j->i", per_month, discounts)  # not BLAS: see fitting.weighted_sum
 
 
 def predicted_lifetime_value(

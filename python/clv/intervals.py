@@ -1,0 +1,170 @@
+"""How sure the predicted lifetime value is: an interval from draws of the model parameters.
+
+The maximum-likelihood estimates are uncertain; their sampling distribution is approximated as
+normal on the log scale (the scale the fit works on), centred on the log-estimates, with the
+covariance the inverse Hessian of the log-likelihood at the optimum (`clv.fitting.
+log_parameter_covariance`). DRAWS parameter vectors are drawn from it with a fixed seed (BG/NBD
+first, then Gamma-Gamma, from one generator: the two fits are independent), the predicted CLV
+of every customer is evaluated under each draw, and the interval is the PERCENTILES of the
+customer's draws (numpy's default, linear interpolation between order statistics). Same
+estimates and same customers: same interval, bit for bit, whatever the row order.
+
+Under draw k, for a customer with (x, t_x, T), repeat spend m, margin rate g and cost to serve
+per purchase c (as `clv.value`):
+
+    clv_k = PA_k(x, t_x, T) * DE_k(x, T) * (S_k(x, m) * g - c)
+
+with PA_k the P(alive), S_k the Gamma-Gamma expected spend (both exact under the draw) and DE_k
+the discounted expected purchases if alive over the horizon (12 hypergeometric series per
+distinct (x, T)). DE_k is evaluated
+to second order on the log scale,
+
+    log DE_k = log DE + g . d_k + 1/2 d_k' H d_k,   d_k = log theta_k - log theta (BG/NBD),
+
+with the gradient g and Hessian H of log DE in the log-parameters by central differences (33
+evaluations instead of one per draw): the exact series under 1,000 draws cost a minute at CDNOW's
+2,357 customers and an hour at a million. `exact=True` evaluates DE under
+every draw (the tests use it to bound the difference).
+
+Work per customer and draw is a handful of operations on gathered per-value tables (logs of
+alpha + T per distinct T, of alpha + t_x per distinct t_x, spend terms per distinct x); customers
+with identical inputs are evaluated once (`clv.data.compress_rows`), in chunks so that memory
+stays bounded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clv.bgnbd import BgNbdParams
+from clv.data import compress_rows
+from clv.gamma_gamma import GammaGammaParams
+from clv.value import purchases_if_alive
+
+DRAWS = 1000
+SEED = 20261202
+PERCENTILES = (5.0, 95.0)
+DERIVATIVE_STEP = 1e-3  # of the finite differences, on the log scale of each parameter
+CHUNK_CELLS = 4_000_000  # customers x draws evaluated at a time
+
+
+def draw_log_params(log_estimate: np.ndarray, covariance: np.ndarray, draws: int, rng: np.random.Generator):
+    """`draws` rows of log-parameters ~ Normal(log_estimate, covariance)."""
+    factor = np.linalg.cholesky(np.asarray(covariance, dtype=float))
+    return np.asarray(log_estimate, dtype=float) + rng.standard_normal((draws, len(log_estimate))) @ factor.T
+
+
+def parameter_draws(
+    purchase_params: BgNbdParams, purchase_covariance, spend_params: GammaGammaParams, spend_covariance,
+    draws: int = DRAWS, seed: int = SEED,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(draws x 4 BG/NBD, draws x 3 Gamma-Gamma) parameter draws on the natural scale."""
+    rng = np.random.default_rng(seed)
+    purchase = draw_log_params(np.log(_vector(purchase_params)), purchase_covariance, draws, rng)
+    spend = draw_log_params(np.log(_vector(spend_params)), spend_covariance, draws, rng)
+    return np.exp(purchase), np.exp(spend)
+
+
+def _vector(params) -> np.ndarray:
+    return np.array(list(vars(params).values()), dtype=float)
+
+
+def _log_discounted_if_alive(
+    purchase_params: BgNbdParams, purchase_draws: np.ndarray, x: np.ndarray, T: np.ndarray,
+    horizon_months: int, annual_discount_rate: float, exact: bool,
+) -> np.ndarray:
+    """log DE per (x, T) row and draw, shape (rows, draws) (module docstring)."""
+    if exact:
+        return np.stack([
+            np.log(purchases_if_alive(BgNbdParams(*draw), x, T, horizon_months, annual_discount_rate)[1])
+            for draw in purchase_draws
+        ], axis=1)
+    centre = np.log(_vector(purchase_params))
+    size, h = len(centre), DERIVATIVE_STEP
+
+    def log_de(offset: np.ndarray) -> np.ndarray:
+        params = BgNbdParams(*np.exp(centre + offset))
+        return np.log(purchases_if_alive(params, x, T, horizon_months, annual_discount_rate)[1])
+
+    unit = np.eye(size) * h
+    base = log_de(np.zeros(size))
+    plus = [log_de(unit[j]) for j in range(size)]
+    minus = [log_de(-unit[j]) for j in range(size)]
+    # terms of the quadratic form: (j, l, coefficient array) for j <= l
+    gradient = np.stack([(plus[j] - minus[j]) / (2.0 * h) for j in range(size)], axis=1)
+    pairs_jl = [(j, l) for j in range(size) for l in range(j, size)]
+    hessian = np.empty((len(x), len(pairs_jl)))
+    for column, (j, l) in enumerate(pairs_jl):
+        if j == l:
+            hessian[:, column] = (plus[j] - 2.0 * base + minus[j]) / h**2 / 2.0
+        else:
+            mixed = (log_de(unit[j] + unit[l]) - log_de(unit[j] - unit[l])
+                     - log_de(unit[l] - unit[j]) + log_de(-unit[j] - unit[l])) / (4.0 * h**2)
+            hessian[:, column] = mixed  # the symmetric pair (l, j) is the same term: counted once, in full
+    delta = np.log(purchase_draws) - centre
+    products = np.stack([delta[:, j] * delta[:, l] for j, l in pairs_jl], axis=1)
+    # not BLAS (see fitting.weighted_sum): einsum's own loop
+    return base[:, None] + np.einsum("ij,kj->ik", gradient, delta) + np.einsum("ij,kj->ik", hessian, products)
+
+
+def clv_interval(
+    purchase_params: BgNbdParams, purchase_covariance, spend_params: GammaGammaParams, spend_covariance,
+    x, t_x, T, m, gross_margin_rate, cost_to_serve_per_purchase,
+    horizon_months: int, annual_discount_rate: float,
+    draws: int = DRAWS, seed: int = SEED, exact: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer, the PERCENTILES (5th, 95th) of the predicted CLV over parameter draws
+    (module docstring). m is ignored where x = 0 (may be NaN there)."""
+    x, t_x, T, m, g, c = (
+        np.asarray(value, dtype=float) for value in (x, t_x, T, m, gross_margin_rate, cost_to_serve_per_purchase)
+    )
+    m = np.where(x > 0, m, 0.0)
+    purchase_draws, spend_draws = parameter_draws(
+        purchase_params, purchase_covariance, spend_params, spend_covariance, draws, seed)
+    r, alpha, a, b = (purchase_draws[:, j] for j in range(4))
+    p, q, gamma = (spend_draws[:, j] for j in range(3))
+
+    rows = compress_rows(x, t_x, T, m, g, c)
+    x, t_x, T, m, g, c = rows.columns
+    pairs = compress_rows(x, T)
+    log_de = _log_discounted_if_alive(purchase_params, purchase_draws, *pairs.columns, horizon_months,
+                                      annual_discount_rate, exact)
+    T_values, T_index = np.unique(T, return_inverse=True)
+    t_x_values, t_x_index = np.unique(t_x, return_inverse=True)
+    x_values, x_index = np.unique(x, return_inverse=True)
+    log_alpha_T = np.log(alpha[None, :] + T_values[:, None])
+    log_alpha_t_x = np.log(alpha[None, :] + t_x_values[:, None])
+    # per distinct x: log a - log(b + x - 1) and r + x for P(alive); spend = s0 + s1 m (Gamma-Gamma)
+    log_odds_base = np.log(a)[None, :] - np.log(b[None, :] + x_values[:, None] - 1.0)
+    r_x = r[None, :] + x_values[:, None]
+    spend_denominator = p[None, :] * x_values[:, None] + q[None, :] - 1.0
+    spend_0 = p * gamma / spend_denominator
+    spend_1 = p[None, :] * x_values[:, None] / spend_denominator
+
+    low, high = np.empty(len(rows)), np.empty(len(rows))
+    step = max(1, CHUNK_CELLS // draws)
+    for start in range(0, len(rows), step):
+        part = slice(start, start + step)
+        xi = x_index[part]
+        log_odds_dead = log_odds_base[xi] + r_x[xi] * (log_alpha_T[T_index[part]] - log_alpha_t_x[t_x_index[part]])
+        alive = 1.0 / (1.0 + np.exp(np.minimum(log_odds_dead, 700.0)))
+        alive[x[part] == 0] = 1.0
+        spend = spend_0[xi] + spend_1[xi] * m[part, None]
+        values = alive * np.exp(log_de[pairs.inverse[part]]) * (spend * g[part, None] - c[part, None])
+        low[part], high[part] = _percentiles(values, PERCENTILES)
+    return low[rows.inverse], high[rows.inverse]
+
+
+def _percentiles(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """np.percentile(values, percentiles, axis=1) (linear interpolation) by partial sorting."""
+    size = values.shape[1]
+    positions = [percentile / 100.0 * (size - 1) for percentile in percentiles]
+    below = [int(np.floor(position)) for position in positions]
+    kth = sorted({index for lower in below for index in (lower, min(lower + 1, size - 1))})
+    values.partition(kth, axis=1)
+    out = []
+    for position, lower in zip(positions, below, strict=True):
+        fraction = position - lower
+        upper = min(lower + 1, size - 1)
+        out.append(values[:, lower] + fraction * (values[:, upper] - values[:, lower]))
+    return out[0], out[1]
