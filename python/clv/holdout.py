@@ -8,6 +8,10 @@ Customers are grouped by their calibration repeat purchases x (`0` ... `6`, `7+`
 Hardie & Lee (2005), "'Counting Your Customers' the Easy Way", Figure 5; a last row `all` has
 every customer. Per group: customers, the mean actual and mean predicted holdout purchases, and
 the mean absolute error per customer.
+
+The calibration of the probabilities (clv_holdout_calibration): the same customers and fit,
+the predicted probability of no purchase during the holdout against what happened, by deciles
+of the prediction, with the Brier score (`calibration_table`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from clv import bgnbd
-from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd
+from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, probability_purchase_within
 from clv.data import DAYS_PER_WEEK, summarise_purchases
 from clv.fitting import FITTED, FitResult
 
@@ -58,8 +62,10 @@ def customer_holdout(
     if fit.status == FITTED:
         params = BgNbdParams(*(float(fit.params[name]) for name in bgnbd.PARAMETER_NAMES))
         summary["predicted"] = conditional_expected_purchases(params, holdout_days / DAYS_PER_WEEK, x, t_x, T)
+        summary["p_no_purchase"] = 1.0 - probability_purchase_within(params, holdout_days / DAYS_PER_WEEK, x, t_x, T)
     else:
         summary["predicted"] = np.nan
+        summary["p_no_purchase"] = np.nan
     return summary, fit
 
 
@@ -102,10 +108,62 @@ def holdout_validation(
     return holdout_table(customers, calibration_end, int(holdout_days), fit.status)
 
 
-def empty_table() -> pd.DataFrame:
-    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in COLUMNS})
+CALIBRATION_COLUMNS = (
+    "p_no_purchase_decile", "customers", "predicted_p_no_purchase", "actual_share_no_purchase", "brier_score",
+    "calibration_end_date", "holdout_weeks", "fit_status",
+)
+DECILES = 10
+
+
+def calibration_table(customers: pd.DataFrame, calibration_end, holdout_days: int, fit_status: str) -> pd.DataFrame:
+    """clv_holdout_calibration from customer_holdout's per-customer frame: ten groups of equal
+    size (as SQL ntile: the first n mod 10 groups have one customer more) by predicted probability
+    of no purchase in the holdout, ascending, ties by customer_id; then `all`. Per row: customers,
+    mean predicted probability, actual share without a holdout purchase, Brier score (mean squared
+    difference). No groups, only `all` with null predictions, when the calibration fit failed."""
+    frame = customers.assign(outcome=(customers["actual"] == 0).astype(float))
+    frame = frame.sort_values(["p_no_purchase", "customer_id"], kind="mergesort")
+    rows = []
+    groups = [] if frame["p_no_purchase"].isna().any() else [
+        (str(number), part) for number, part in enumerate(np.array_split(np.arange(len(frame)), DECILES), start=1)
+        if len(part)
+    ]
+    for label, positions in [*groups, (ALL, np.arange(len(frame)))]:
+        group = frame.iloc[positions]
+        predicted = group["p_no_purchase"].to_numpy(dtype=float)
+        outcome = group["outcome"].to_numpy(dtype=float)
+        rows.append({
+            "p_no_purchase_decile": label,
+            "customers": len(group),
+            "predicted_p_no_purchase": float(np.mean(predicted)),
+            "actual_share_no_purchase": float(np.mean(outcome)),
+            "brier_score": float(np.mean((predicted - outcome) ** 2)),
+        })
+    table = pd.DataFrame(rows, columns=list(CALIBRATION_COLUMNS[:5]))
+    table["calibration_end_date"] = pd.Timestamp(calibration_end)
+    table["holdout_weeks"] = holdout_days / DAYS_PER_WEEK
+    table["fit_status"] = fit_status
+    return table
+
+
+def holdout_calibration(
+    purchase_days: pd.DataFrame, as_of_date, holdout_days: int, min_repeat_buyers: int = 1
+) -> pd.DataFrame:
+    """The clv_holdout_calibration table; empty (with its columns) when holdout_days is 0."""
+    if int(holdout_days) <= 0:
+        return empty_table(CALIBRATION_COLUMNS)
+    customers, fit = customer_holdout(purchase_days, as_of_date, holdout_days, min_repeat_buyers)
+    if customers.empty:
+        return empty_table(CALIBRATION_COLUMNS)
+    calibration_end = pd.Timestamp(as_of_date) - pd.Timedelta(days=int(holdout_days))
+    return calibration_table(customers, calibration_end, int(holdout_days), fit.status)
+
+
+def empty_table(columns: tuple[str, ...] = COLUMNS) -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     for name in ("customers", "actual_holdout_purchases", "predicted_holdout_purchases", "mean_absolute_error",
-                 "holdout_weeks"):
-        frame[name] = frame[name].astype(float)
+                 "holdout_weeks", "predicted_p_no_purchase", "actual_share_no_purchase", "brier_score"):
+        if name in frame:
+            frame[name] = frame[name].astype(float)
     frame["calibration_end_date"] = pd.Series(dtype="datetime64[ns]")
     return frame

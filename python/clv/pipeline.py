@@ -13,16 +13,17 @@ prediction_status saying why.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from clv import bgnbd, gamma_gamma
-from clv.bgnbd import BgNbdParams, fit_bgnbd
+from clv import bgnbd, gamma_gamma, intervals
+from clv.bgnbd import BgNbdParams, fit_bgnbd, probability_purchase_within, weeks_to_next_purchase
 from clv.fitting import FITTED, FitResult
 from clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
-from clv.value import discounted_expected_purchases, predicted_lifetime_value
+from clv.value import DAYS_PER_WEEK, discounted_expected_purchases, predicted_lifetime_value
 
 # The summary columns this module reads (names of int_customers_summarised).
 CUSTOMER_ID = "customer_id"
@@ -35,9 +36,11 @@ COST_PER_PURCHASE = "cost_to_serve_per_purchase"
 SUMMARY_COLUMNS = (CUSTOMER_ID, X, T_X, T, MONETARY, MARGIN_RATE, COST_PER_PURCHASE)
 
 PARAMETER_COLUMNS = bgnbd.PARAMETER_NAMES + gamma_gamma.PARAMETER_NAMES  # r, alpha, a, b, p, q, gamma
+STANDARD_ERROR_COLUMNS = tuple(f"se_{name}" for name in PARAMETER_COLUMNS)  # se_r, ..., se_gamma
+COVARIANCE = "log_parameter_covariance"
 MODEL_PARAMS_COLUMNS = (
-    "model_name", "status", "status_reason", "is_converged", *PARAMETER_COLUMNS,
-    "log_likelihood", "customers", "repeat_buyers", "iterations", "function_evaluations", "as_of_date",
+    "model_name", "status", "status_reason", "is_converged", *PARAMETER_COLUMNS, *STANDARD_ERROR_COLUMNS,
+    COVARIANCE, "log_likelihood", "customers", "repeat_buyers", "iterations", "function_evaluations", "as_of_date",
 )
 
 # prediction_status values
@@ -47,6 +50,11 @@ PURCHASE_MODEL_NOT_FITTED = "purchase_model_not_fitted"
 SPEND_MODEL_NOT_FITTED = "spend_model_not_fitted"
 NOT_COMPUTABLE = "not_computable"
 
+# Horizons of p_order_within_<days>d, in days (weeks = days / 7, as the summary).
+ORDER_WITHIN_DAYS = (30, 90, 365)
+# expected_next_order_date further out than this (100 years) is published as null, not expected.
+MAX_DAYS_TO_NEXT_ORDER = 36_525
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -55,6 +63,7 @@ class Settings:
     horizon_months: int = 12
     annual_discount_rate: float = 0.10
     min_repeat_buyers: int = 200
+    interval_draws: int = intervals.DRAWS
 
     @property
     def suffix(self) -> str:
@@ -115,6 +124,8 @@ def model_params_frame(
                 "status_reason": fit.message,
                 "is_converged": fit.converged,
                 **{name: params.get(name) for name in PARAMETER_COLUMNS},
+                **{f"se_{name}": (fit.standard_errors or {}).get(name) for name in PARAMETER_COLUMNS},
+                COVARIANCE: None if fit.log_covariance is None else json.dumps([list(row) for row in fit.log_covariance]),
                 "log_likelihood": fit.log_likelihood,
                 "customers": fit.customers,
                 "repeat_buyers": repeat_buyers,
@@ -124,7 +135,7 @@ def model_params_frame(
             }
         )
     frame = pd.DataFrame(rows, columns=list(MODEL_PARAMS_COLUMNS))
-    for name in PARAMETER_COLUMNS + ("log_likelihood",):
+    for name in PARAMETER_COLUMNS + STANDARD_ERROR_COLUMNS + ("log_likelihood",):
         frame[name] = frame[name].astype(float)
     return frame
 
@@ -144,6 +155,17 @@ def params_from_frame(params: pd.DataFrame) -> tuple[BgNbdParams | None, GammaGa
     return found.get(bgnbd.MODEL_NAME), found.get(gamma_gamma.MODEL_NAME)
 
 
+def covariances_from_frame(params: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The published log-parameter covariance matrices (BG/NBD, Gamma-Gamma) back from
+    clv_model_params; None for a model not fitted or without one."""
+    found = {}
+    for row in params.to_dict("records"):
+        text = row.get(COVARIANCE)
+        if row["status"] == FITTED and isinstance(text, str):
+            found[row["model_name"]] = np.array(json.loads(text), dtype=float)
+    return found.get(bgnbd.MODEL_NAME), found.get(gamma_gamma.MODEL_NAME)
+
+
 # ---------------------------------------------------------------------------------------------
 # Predict
 # ---------------------------------------------------------------------------------------------
@@ -154,12 +176,17 @@ def predict_customers(
     purchase_params: BgNbdParams | None,
     spend_params: GammaGammaParams | None,
     settings: Settings,
+    covariances: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> pd.DataFrame:
     """One row per summary row (customer_lifetime_value before typing):
 
-    p_alive, expected_orders_<h>, discounted_expected_orders_<h> (needs BG/NBD),
+    p_alive, churn_probability (1 - p_alive), p_order_within_<30|90|365>d, days_to_next_order
+    (whole days until a next purchase is as likely as not, NaN when it never is),
+    expected_orders_<h>, discounted_expected_orders_<h> (needs BG/NBD),
     expected_spend_per_order, expected_revenue_<h>, expected_margin_per_order, predicted_clv
-    (also need Gamma-Gamma), prediction_status (not_computable, with every prediction null, when
+    (also need Gamma-Gamma), predicted_clv_low and predicted_clv_high (the 5th and 95th
+    percentiles over parameter draws, `clv.intervals`; also need both covariance matrices,
+    `covariances` as from covariances_from_frame, else NaN), prediction_status (not_computable, with every prediction null, when
     a value came out non-finite). "Orders" are purchase days, the model's
     transaction (same-day orders are one purchase). The decile of predicted_clv is left to SQL
     (the dbt model's ntile), where it is ranked on the published, rounded value.
@@ -169,12 +196,17 @@ def predict_customers(
     out = pd.DataFrame({CUSTOMER_ID: summary[CUSTOMER_ID].to_numpy()})
     columns = {
         "p_alive": np.full(n, np.nan),
+        "churn_probability": np.full(n, np.nan),
+        **{f"p_order_within_{days}d": np.full(n, np.nan) for days in ORDER_WITHIN_DAYS},
+        "days_to_next_order": np.full(n, np.nan),
         f"expected_orders_{h}": np.full(n, np.nan),
         f"discounted_expected_orders_{h}": np.full(n, np.nan),
         "expected_spend_per_order": np.full(n, np.nan),
         f"expected_revenue_{h}": np.full(n, np.nan),
         "expected_margin_per_order": np.full(n, np.nan),
         "predicted_clv": np.full(n, np.nan),
+        "predicted_clv_low": np.full(n, np.nan),
+        "predicted_clv_high": np.full(n, np.nan),
     }
     has_purchase = summary[X].notna().to_numpy()
     status = np.where(has_purchase, PREDICTED, NO_PURCHASE).astype(object)
@@ -189,6 +221,15 @@ def predict_customers(
             settings.horizon_months, settings.annual_discount_rate,
         )
         columns["p_alive"][has_purchase] = alive
+        columns["churn_probability"][has_purchase] = 1.0 - alive
+        recency, observed = rows[T_X].to_numpy(dtype=float), rows[T].to_numpy(dtype=float)
+        for days in ORDER_WITHIN_DAYS:
+            columns[f"p_order_within_{days}d"][has_purchase] = probability_purchase_within(
+                purchase_params, days / DAYS_PER_WEEK, x, recency, observed)
+        # the first whole day by which a next purchase is at least as likely as not
+        days_to_next = np.ceil(weeks_to_next_purchase(purchase_params, x, recency, observed) * DAYS_PER_WEEK)
+        columns["days_to_next_order"][has_purchase] = np.where(days_to_next <= MAX_DAYS_TO_NEXT_ORDER, days_to_next,
+                                                               np.nan)
         columns[f"expected_orders_{h}"][has_purchase] = expected
         columns[f"discounted_expected_orders_{h}"][has_purchase] = discounted
         if spend_params is None:
@@ -205,10 +246,20 @@ def predict_customers(
                 discounted, spend, rows[MARGIN_RATE].to_numpy(dtype=float),
                 rows[COST_PER_PURCHASE].to_numpy(dtype=float),
             )
+            if covariances[0] is not None and covariances[1] is not None:
+                low, high = intervals.clv_interval(
+                    purchase_params, covariances[0], spend_params, covariances[1],
+                    x, recency, observed, rows[MONETARY].to_numpy(dtype=float), rows[MARGIN_RATE].to_numpy(dtype=float),
+                    rows[COST_PER_PURCHASE].to_numpy(dtype=float), settings.horizon_months,
+                    settings.annual_discount_rate, draws=settings.interval_draws,
+                )
+                columns["predicted_clv_low"][has_purchase] = low
+                columns["predicted_clv_high"][has_purchase] = high
 
     # a value the numerics could not deliver (e.g. a series that did not converge) is not
     # published as a number: the row's whole prediction is withdrawn and says so
-    purchase_outputs = ("p_alive", f"expected_orders_{h}", f"discounted_expected_orders_{h}")
+    purchase_outputs = ("p_alive", "churn_probability", *(f"p_order_within_{days}d" for days in ORDER_WITHIN_DAYS),
+                        f"expected_orders_{h}", f"discounted_expected_orders_{h}")
     spend_outputs = ("expected_spend_per_order", f"expected_revenue_{h}", "expected_margin_per_order", "predicted_clv")
     expected_outputs = {PREDICTED: purchase_outputs + spend_outputs, SPEND_MODEL_NOT_FITTED: purchase_outputs}
     failed = np.zeros(n, dtype=bool)
@@ -222,3 +273,11 @@ def predict_customers(
         out[name] = values
     out["prediction_status"] = status
     return out
+
+
+def next_order_dates(as_of_date, days_to_next_order) -> pd.Series:
+    """expected_next_order_date: the as-of date plus days_to_next_order (a date, no time of day);
+    NaT where the days are NaN (a next purchase is never as likely as not)."""
+    days = pd.Series(np.asarray(days_to_next_order, dtype=float))
+    start = pd.Timestamp(as_of_date).normalize()
+    return (start + pd.to_timedelta(days, unit="D")).dt.date.astype(object).where(days.notna(), None)

@@ -68,14 +68,29 @@ joined as (
         lifetime_value.expected_orders_{{ horizon }}m as expected_orders,
         lifetime_value.expected_revenue_{{ horizon }}m as expected_revenue,
         lifetime_value.predicted_clv,
-        lifetime_value.predicted_clv_decile
+        lifetime_value.predicted_clv_decile,
+        -- next order and interval (issue #22)
+        lifetime_value.churn_probability,
+        lifetime_value.p_order_within_30d,
+        lifetime_value.p_order_within_90d,
+        lifetime_value.p_order_within_365d,
+        lifetime_value.expected_next_order_date,
+        lifetime_value.predicted_clv_low,
+        lifetime_value.predicted_clv_high
         {%- else %}
         -- no Python models on this engine: the predicted columns stay null
         cast(null as double) as p_alive,
         cast(null as double) as expected_orders,
         cast(null as decimal(18, 2)) as expected_revenue,
         cast(null as decimal(18, 2)) as predicted_clv,
-        cast(null as integer) as predicted_clv_decile
+        cast(null as integer) as predicted_clv_decile,
+        cast(null as double) as churn_probability,
+        cast(null as double) as p_order_within_30d,
+        cast(null as double) as p_order_within_90d,
+        cast(null as double) as p_order_within_365d,
+        cast(null as date) as expected_next_order_date,
+        cast(null as decimal(18, 2)) as predicted_clv_low,
+        cast(null as decimal(18, 2)) as predicted_clv_high
         {%- endif %}
     from customers
     left join reasons_per_customer
@@ -153,6 +168,13 @@ final as (
         cast(expected_revenue as decimal(18, 2)) as expected_revenue_{{ horizon }}m,
         cast(predicted_clv as decimal(18, 2)) as predicted_clv,
         cast(predicted_clv_decile as integer) as predicted_clv_decile,
+        cast(churn_probability as double) as churn_probability,
+        cast(p_order_within_30d as double) as p_order_within_30d,
+        cast(p_order_within_90d as double) as p_order_within_90d,
+        cast(p_order_within_365d as double) as p_order_within_365d,
+        cast(expected_next_order_date as date) as expected_next_order_date,
+        cast(predicted_clv_low as decimal(18, 2)) as predicted_clv_low,
+        cast(predicted_clv_high as decimal(18, 2)) as predicted_clv_high,
         cast(value_tier = 'top' and p_alive < {{ var('at_risk_p_alive') }} as boolean) as is_top_at_risk,
         cast(annual_value_tier as {{ text_type() }}) as annual_value_tier,
         cast(previous_annual_value_tier as {{ text_type() }}) as previous_annual_value_tier,

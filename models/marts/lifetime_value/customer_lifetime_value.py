@@ -7,6 +7,10 @@ clv_annual_discount_rate (doc predicted_clv). The parameters are read from clv_m
 predictions use exactly the published estimates; a model not fitted there leaves the columns
 that need it null, with prediction_status saying why.
 
+Churn probability, the probability of an order within 30, 90 and 365 days, the expected next
+order date and the interval of predicted_clv (5th to 95th percentile over parameter draws) as in
+python/clv/pipeline.py (doc clv_next_order and clv_interval).
+
 Horizon columns are named after var clv_horizon_months (expected_orders_12m for 12 months).
 """
 
@@ -25,6 +29,11 @@ def typed_columns(suffix: str) -> str:
             cast(weeks_to_last_purchase as double) as weeks_to_last_purchase,
             cast(weeks_observed as double) as weeks_observed,
             cast(p_alive as double) as p_alive,
+            cast(churn_probability as double) as churn_probability,
+            cast(p_order_within_30d as double) as p_order_within_30d,
+            cast(p_order_within_90d as double) as p_order_within_90d,
+            cast(p_order_within_365d as double) as p_order_within_365d,
+            cast(expected_next_order_date as date) as expected_next_order_date,
             cast(expected_orders_{suffix} as double) as expected_orders_{suffix},
             cast(discounted_expected_orders_{suffix} as double) as discounted_expected_orders_{suffix},
             cast(round(expected_spend_per_order, 2) as decimal(18, 2)) as expected_spend_per_order,
@@ -32,7 +41,9 @@ def typed_columns(suffix: str) -> str:
             cast(gross_margin_rate as double) as gross_margin_rate,
             cast(round(cost_to_serve_per_order, 2) as decimal(18, 2)) as cost_to_serve_per_order,
             cast(round(expected_margin_per_order, 2) as decimal(18, 2)) as expected_margin_per_order,
-            cast(round(predicted_clv, 2) as decimal(18, 2)) as predicted_clv
+            cast(round(predicted_clv, 2) as decimal(18, 2)) as predicted_clv,
+            cast(round(predicted_clv_low, 2) as decimal(18, 2)) as predicted_clv_low,
+            cast(round(predicted_clv_high, 2) as decimal(18, 2)) as predicted_clv_high
         from predictions
     )
 
@@ -60,7 +71,11 @@ def model(dbt, session):
     )
     summary = dbt.ref("int_customers_summarised").df()
     params = dbt.ref("clv_model_params").df()
-    predictions = pipeline.predict_customers(summary, *pipeline.params_from_frame(params), settings)
+    as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
+    predictions = pipeline.predict_customers(
+        summary, *pipeline.params_from_frame(params), settings, covariances=pipeline.covariances_from_frame(params)
+    )
+    predictions["expected_next_order_date"] = pipeline.next_order_dates(as_of_date, predictions["days_to_next_order"])
     inputs = summary.set_index(pipeline.CUSTOMER_ID)
     for column in (pipeline.X, pipeline.T_X, pipeline.T, pipeline.MARGIN_RATE):
         predictions[column] = inputs[column].reindex(predictions[pipeline.CUSTOMER_ID]).to_numpy()
