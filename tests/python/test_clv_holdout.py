@@ -23,29 +23,28 @@ checks are against what the paper and its companions do print:
   the actual series and group sizes of Figure 5 as tabulated by the BTYD R package vignette
   (1,411 / 439 / 214 / 100 / 62 / 38 / 29 / 64 customers; 0.2367 ... 6.3594 purchases);
 * the conditional expectations (eq. 10) against the `lifetimes` package, an established
-  implementation, to 1e-6 per customer with the same parameters, in its own throwaway
-  environment (benchmarks/.venv-lifetimes, as benchmarks/clv_benchmark.py; `lifetimes` is not
-  a project dependency).
+  implementation, per customer at lifetimes' own fit: its values are stored in
+  tests/fixtures/lifetimes (with the script and command that made them; `lifetimes` is not a
+  project dependency and no test installs it);
+* clv_holdout_calibration (deciles of the predicted probability of no holdout purchase, Brier
+  score) recomputed from the likelihood.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from clv import holdout
-from clv.bgnbd import BgNbdParams, conditional_expected_purchases
+from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, log_likelihood_bgnbd
 from dbt_project import DbtBuild, build_on_raw_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 import cdnow_to_raw  # noqa: E402
 
 AS_OF = "1998-06-30"
@@ -181,41 +180,61 @@ def test_cdnow_actual_series_is_the_published_one(table):
                        rtol=0, atol=1e-6)
 
 
-LIFETIMES_SCRIPT = textwrap.dedent(
-    """
-    import json, sys
-    import numpy as np, pandas as pd
-    from lifetimes import BetaGeoFitter
-
-    data = pd.read_csv(sys.argv[1])
-    params = json.loads(sys.argv[2])
-    fitter = BetaGeoFitter()
-    fitter.params_ = pd.Series(params)
-    expected = fitter.conditional_expected_number_of_purchases_up_to_time(
-        float(sys.argv[3]), data["x"], data["t_x"], data["T"])
-    np.save(sys.argv[4], np.asarray(expected, dtype=float))
-    """
-)
+LIFETIMES = ROOT / "tests" / "fixtures" / "lifetimes"
 
 
-def test_cdnow_conditional_expectations_agree_with_lifetimes(customers, tmp_path):
-    import clv_benchmark
+def test_cdnow_conditional_expectations_agree_with_lifetimes(customers):
+    """lifetimes' conditional_expected_number_of_purchases_up_to_time over the 39 holdout weeks,
+    per customer, at lifetimes' own fit of the same summary (tests/fixtures/lifetimes, made by
+    make_reference.py there): the project's eq. 10 at those parameters, and the project's fit."""
+    fits = json.loads((LIFETIMES / "cdnow_fits.json").read_text())
+    theirs = pd.read_csv(LIFETIMES / "cdnow_holdout_expected.csv", dtype={"customer_id": str})
+    ours = customers.merge(theirs, on="customer_id", validate="1:1", suffixes=("", "_lifetimes"))
+    assert len(ours) == len(customers) == 2357
+    assert (ours["x"] == ours["x_lifetimes"]).all()
+    np.testing.assert_allclose(ours["T"], ours["T_lifetimes"], rtol=1e-14)
+    at_their_fit = conditional_expected_purchases(
+        BgNbdParams(**fits["bg_nbd"]["params"]), HOLDOUT_DAYS / 7, ours["x"], ours["t_x_lifetimes"], ours["T_lifetimes"])
+    assert np.max(np.abs(at_their_fit - ours["expected_holdout_purchases"])) < 1e-9
+    # the two optimisers stop at the same maximum, up to their tolerances
+    assert np.max(np.abs(ours["predicted"] - ours["expected_holdout_purchases"])) < 1e-5
 
-    try:
-        python = clv_benchmark.ensure_lifetimes_env()
-    except subprocess.CalledProcessError as error:  # no package registry: nothing to compare with
-        pytest.skip(f"cannot create the lifetimes environment: {error}")
-    from clv.bgnbd import PARAMETER_NAMES, fit_bgnbd
 
+@pytest.fixture(scope="module")
+def calibration(build: DbtBuild) -> pd.DataFrame:
+    columns = ["p_no_purchase_decile", "customers", "predicted_p_no_purchase", "actual_share_no_purchase",
+               "brier_score", "calibration_end_date", "holdout_weeks", "fit_status"]
+    rows = build.query(f"select {', '.join(columns)} from clv_holdout_calibration")
+    return pd.DataFrame(rows, columns=columns).set_index("p_no_purchase_decile")
+
+
+def test_cdnow_calibration_table_recomputed_from_the_likelihood(calibration, customers):
+    """The deciles again, with the probability of no purchase in the holdout written as the ratio of
+    two BG/NBD likelihoods (the history extended by 39 silent weeks over the history), and the
+    outcome recounted: same groups, same means, same Brier score."""
     x, t_x, T = (customers[name].to_numpy(dtype=float) for name in ("x", "t_x", "T"))
     fit = fit_bgnbd(x, t_x, T)
-    params = {name: float(fit.params[name]) for name in PARAMETER_NAMES}
-    data = tmp_path / "customers.csv"
-    customers[["x", "t_x", "T"]].to_csv(data, index=False, float_format="%.17g")
-    script = tmp_path / "lifetimes_expected.py"
-    script.write_text(LIFETIMES_SCRIPT)
-    out = tmp_path / "expected.npy"
-    subprocess.run([str(python), str(script), str(data), json.dumps(params), str(HOLDOUT_DAYS / 7), str(out)],
-                   check=True)
-    theirs = np.load(out)
-    assert np.max(np.abs(customers["predicted"].to_numpy() - theirs)) < 1e-6
+    params = BgNbdParams.from_fit(fit)
+    weeks = HOLDOUT_DAYS / 7
+    no_purchase = np.exp(log_likelihood_bgnbd(params, x, t_x, T + weeks) - log_likelihood_bgnbd(params, x, t_x, T))
+    frame = pd.DataFrame({"customer_id": customers["customer_id"], "p": no_purchase,
+                          "outcome": (customers["actual"] == 0).astype(float)})
+    frame = frame.sort_values(["p", "customer_id"]).reset_index(drop=True)
+    size, extra = divmod(len(frame), 10)
+    frame["decile"] = np.repeat(np.arange(1, 11), [size + (i < extra) for i in range(10)]).astype(str)
+    frame["squared"] = (frame["p"] - frame["outcome"]) ** 2
+    expected = frame.groupby("decile").agg(customers=("p", "size"), p=("p", "mean"), share=("outcome", "mean"),
+                                           brier=("squared", "mean"))
+    assert list(calibration.index) == [*map(str, range(1, 11)), "all"]
+    for decile, row in expected.iterrows():
+        assert calibration.loc[decile, "customers"] == row["customers"]
+        assert calibration.loc[decile, "predicted_p_no_purchase"] == pytest.approx(row["p"], abs=1e-9)
+        assert calibration.loc[decile, "actual_share_no_purchase"] == pytest.approx(row["share"], abs=1e-12)
+        assert calibration.loc[decile, "brier_score"] == pytest.approx(row["brier"], abs=1e-9)
+    assert calibration.loc["all", "customers"] == 2357
+    assert calibration.loc["all", "brier_score"] == pytest.approx(frame["squared"].mean(), abs=1e-9)
+    assert calibration.loc["all", "actual_share_no_purchase"] == pytest.approx(frame["outcome"].mean(), abs=1e-12)
+    # the predictions rise decile by decile (they are sorted), and the worst possible is far away
+    assert calibration.loc[list(map(str, range(1, 11))), "predicted_p_no_purchase"].is_monotonic_increasing
+    assert calibration.loc["all", "brier_score"] < 0.25
+    print("\n" + calibration.drop(columns=["calibration_end_date", "fit_status"]).to_string())
