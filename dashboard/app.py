@@ -31,6 +31,28 @@ PRIORITY_COLUMNS = [
     "upside_to_next_decile", "loss_avoidable", "annual_value_tier", "previous_annual_value_tier", "is_top_lost",
     "p_alive", "predicted_clv", "is_top_at_risk", "rfm_segment",
 ]
+# Human labels of the marts' columns: no raw column name is shown as a heading.
+LABELS = {
+    "customer_id": "Customer", "service_priority": "Service priority", "value_tier": "Value tier",
+    "value_decile": "Value decile", "service_level": "Service level", "upgrade_reasons": "Upgrade reasons",
+    "margin_after_cost_to_serve": "Margin after cost to serve", "revenue": "Revenue", "cost_to_serve": "Cost to serve",
+    "top_cost_activity": "Top cost activity", "top_cost_activity_share": "Top cost activity share",
+    "upside_to_next_decile": "Upside to the next decile", "loss_avoidable": "Avoidable loss",
+    "annual_value_tier": "Tier (last 12 months)", "previous_annual_value_tier": "Tier (12 months before)",
+    "is_top_lost": "Top customer lost", "p_alive": "Probability still active", "predicted_clv": "Predicted CLV",
+    "is_top_at_risk": "Top customer at risk", "rfm_segment": "RFM segment", "customers": "Customers",
+    "share_of_customers": "Share of customers", "share_of_total_margin": "Share of total margin",
+    "customers_with_upgrade_potential": "Customers with upgrade potential",
+    "upside_share_of_tier_margin": "Upside, share of the tier's margin",
+    "upside_share_of_total_margin": "Upside, share of total margin",
+    "period_end": "Period end", "previous_tier": "Tier before", "customer_percentile": "Best customers (%)",
+    "cumulative_margin_share": "Margin after cost to serve", "cumulative_revenue_share": "Revenue",
+    # the at-risk panel
+    "churn_probability": "Churn probability", "p_order_within_90d": "Order within 90 days",
+    "expected_next_order_date": "Expected next order", "predicted_clv_low": "Predicted CLV, low (5%)",
+    "predicted_clv_high": "Predicted CLV, high (95%)",
+}
+AT_RISK_ROWS = 20
 
 
 def read(sql: str, parameters: dict | None = None) -> pd.DataFrame:
@@ -61,6 +83,21 @@ def money(value) -> str:
     return "n/a" if pd.isna(value) else f"{float(value):,.2f}"
 
 
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with human column labels (LABELS)."""
+    return frame.rename(columns=LABELS)
+
+
+def day(value) -> str:
+    """A date without a time of day."""
+    return "n/a" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def labelled_formats(formats: dict[str, str]) -> dict[str, str]:
+    """Column formats keyed by the human labels."""
+    return {LABELS[name]: text for name, text in formats.items()}
+
+
 def section(title: str, table: str, tables: set[str]) -> bool:
     """A panel's heading; False, with a note, when its mart is not in this publication."""
     st.subheader(title)
@@ -77,8 +114,10 @@ def whale_curve(publication_id: str) -> None:
         id_vars="customer_percentile", value_vars=["cumulative_margin_share", "cumulative_revenue_share"],
         var_name="measure", value_name="share",
     )
+    long["measure"] = long["measure"].map(LABELS)
     figure = px.line(long, x="customer_percentile", y="share", color="measure",
-                     labels={"customer_percentile": "best customers (%)", "share": "share of the total"})
+                     labels={"customer_percentile": LABELS["customer_percentile"], "share": "Share of the total",
+                             "measure": ""})
     figure.add_hline(y=1.0, line_dash="dot")
     st.plotly_chart(figure, width="stretch")
     peak = curve["cumulative_margin_share"].max()
@@ -90,7 +129,8 @@ def margin_by_decile(publication_id: str) -> None:
     st.subheader("Margin after cost to serve by value decile")
     deciles = cached(publication_id, "select * from customer_value_deciles order by value_decile")
     figure = px.bar(deciles, x="value_decile", y="margin_after_cost_to_serve",
-                    labels={"value_decile": "value decile (1 = best)"})
+                    labels={"value_decile": "Value decile (1 = best)",
+                            "margin_after_cost_to_serve": LABELS["margin_after_cost_to_serve"]})
     st.plotly_chart(figure, width="stretch")
 
 
@@ -102,10 +142,10 @@ def tier_summary(publication_id: str) -> None:
         from value_tier_summary
         order by {TIER_ORDER}
     """)
-    st.table(tiers.style.format({
+    st.table(labelled(tiers).style.format(labelled_formats({
         "share_of_customers": "{:.1%}", "share_of_total_margin": "{:.1%}",
         "revenue": "{:,.2f}", "margin_after_cost_to_serve": "{:,.2f}",
-    }, na_rep="n/a").hide(axis="index"))
+    }), na_rep="n/a").hide(axis="index"))
 
 
 def tier_migration(publication_id: str, tables: set[str]) -> None:
@@ -118,12 +158,15 @@ def tier_migration(publication_id: str, tables: set[str]) -> None:
     if migration.empty:
         st.info("Only one period so far: no migration to show.")
         return
-    st.caption(f"From the period end before to {migration['period_end'].iloc[0]}: customers by previous "
+    st.caption(f"From the period end before to {day(migration['period_end'].iloc[0])}: customers by previous "
                "state (rows) and state now (columns).")
     matrix = migration.pivot_table(index="previous_tier", columns="value_tier", values="customers",
                                    aggfunc="sum", fill_value=0)
-    st.table(matrix.reset_index().rename_axis(columns=None).style.hide(axis="index"))
-    st.dataframe(migration, hide_index=True, width="stretch")
+    st.table(labelled(matrix.reset_index().rename_axis(columns=None)).style.hide(axis="index"))
+    dated = migration.assign(**{name: migration[name].map(day) for name in migration.columns
+                                if pd.api.types.is_datetime64_any_dtype(migration[name])})
+    st.dataframe(dated.rename(columns=lambda name: LABELS.get(name, name.replace("_", " ").capitalize())),
+                 hide_index=True, width="stretch")
 
 
 def upside(publication_id: str, tables: set[str]) -> None:
@@ -135,10 +178,55 @@ def upside(publication_id: str, tables: set[str]) -> None:
         from value_upside
         order by {TIER_ORDER}
     """)
-    st.table(table.style.format({
+    st.table(labelled(table).style.format(labelled_formats({
         "margin_after_cost_to_serve": "{:,.2f}", "upside_to_next_decile": "{:,.2f}", "loss_avoidable": "{:,.2f}",
         "upside_share_of_tier_margin": "{:.1%}", "upside_share_of_total_margin": "{:.1%}",
-    }, na_rep="n/a").hide(axis="index"))
+    }), na_rep="n/a").hide(axis="index"))
+
+
+# --- Top customers at risk (issue #22) ----------------------------------------------------------
+
+
+def top_customers_at_risk(publication_id: str) -> None:
+    """The top tier by churn probability: how likely an order is in the next 90 days, when the
+    next one is due, and the predicted CLV with its interval."""
+    st.subheader("Top customers at risk")
+    available = set(cached(publication_id, "select column_name from (describe customer_value)")["column_name"])
+    if "churn_probability" not in available:
+        st.info("This publication has no churn predictions yet: build the project again.")
+        return
+    # expected_revenue_<horizon>m: the horizon is var clv_horizon_months of the build
+    revenue_column = min(name for name in available if name.startswith("expected_revenue_"))
+    months = revenue_column.removeprefix("expected_revenue_").removesuffix("m")
+    at_risk, expected_revenue = cached(publication_id, f"""
+        select count(*) filter (where is_top_at_risk), sum({revenue_column}) filter (where is_top_at_risk)
+        from customer_value
+    """).iloc[0]
+    count, revenue = st.columns(2)
+    count.metric("Top customers at risk", f"{int(at_risk):,}")
+    revenue.metric(f"Their expected revenue, next {months} months", money(expected_revenue))
+    customers = cached(publication_id, f"""
+        select customer_id, churn_probability, p_order_within_90d, expected_next_order_date,
+            predicted_clv, predicted_clv_low, predicted_clv_high
+        from customer_value
+        where value_tier = 'top' and churn_probability is not null
+        order by churn_probability desc, customer_id
+        limit {AT_RISK_ROWS}
+    """)
+    st.caption(f"The {AT_RISK_ROWS} top-tier customers most likely to have churned (1 - probability still "
+               "active). Expected next order: the first day by which an order is as likely as not; "
+               "\"not expected\" when it never is. The interval is the 5th to 95th percentile of the "
+               "predicted CLV over 1,000 draws of the model parameters.")
+    shown = customers.assign(expected_next_order_date=[
+        "not expected" if pd.isna(value) else day(value) for value in customers["expected_next_order_date"]
+    ])
+    st.table(labelled(shown).style.format(labelled_formats({
+        "churn_probability": "{:.1%}", "p_order_within_90d": "{:.1%}", "predicted_clv": "{:,.2f}",
+        "predicted_clv_low": "{:,.2f}", "predicted_clv_high": "{:,.2f}",
+    }), na_rep="n/a").hide(axis="index"))
+
+
+# --- Service priority list ----------------------------------------------------------------------
 
 
 def priority_list(publication_id: str) -> None:
@@ -163,7 +251,7 @@ def priority_list(publication_id: str) -> None:
     count.metric("Customers in the list", f"{len(customers):,}")
     margin.metric("Margin after cost to serve", money(customers["margin_after_cost_to_serve"].sum()))
     cost.metric("Cost to serve", money(customers["cost_to_serve"].sum()))
-    st.dataframe(customers, hide_index=True, width="stretch")
+    st.dataframe(labelled(customers), hide_index=True, width="stretch")
     # on_click="ignore": the default reruns the page on click, which can replace the file while
     # the browser is still fetching it (a cancelled download)
     st.download_button("Download the list as CSV", customers.to_csv(index=False).encode("utf-8"),
@@ -183,6 +271,7 @@ def main() -> None:
     tier_summary(publication_id)
     tier_migration(publication_id, tables)
     upside(publication_id, tables)
+    top_customers_at_risk(publication_id)
     priority_list(publication_id)
 
 

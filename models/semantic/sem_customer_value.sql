@@ -30,6 +30,10 @@ final as (
         margin_after_cost_to_serve,
         is_unprofitable,
         has_upgrade_potential,
+        -- lifetime-value predictions (null where the models are off)
+        is_top_at_risk,
+        expected_revenue_{{ var('clv_horizon_months') }}m as expected_revenue,
+        predicted_clv,
         cast(
             case when total_margin > 0 then cast(margin_after_cost_to_serve as double) / total_margin end as double
         ) as share_of_total_margin

@@ -90,19 +90,19 @@ def _log_discounted_if_alive(
     base = log_de(np.zeros(size))
     plus = [log_de(unit[j]) for j in range(size)]
     minus = [log_de(-unit[j]) for j in range(size)]
-    # terms of the quadratic form: (j, l, coefficient array) for j <= l
+    # terms of the quadratic form: one coefficient per (j, k), j <= k
     gradient = np.stack([(plus[j] - minus[j]) / (2.0 * h) for j in range(size)], axis=1)
-    pairs_jl = [(j, l) for j in range(size) for l in range(j, size)]
+    pairs_jl = [(j, k) for j in range(size) for k in range(j, size)]
     hessian = np.empty((len(x), len(pairs_jl)))
-    for column, (j, l) in enumerate(pairs_jl):
-        if j == l:
+    for column, (j, k) in enumerate(pairs_jl):
+        if j == k:
             hessian[:, column] = (plus[j] - 2.0 * base + minus[j]) / h**2 / 2.0
         else:
-            mixed = (log_de(unit[j] + unit[l]) - log_de(unit[j] - unit[l])
-                     - log_de(unit[l] - unit[j]) + log_de(-unit[j] - unit[l])) / (4.0 * h**2)
-            hessian[:, column] = mixed  # the symmetric pair (l, j) is the same term: counted once, in full
+            mixed = (log_de(unit[j] + unit[k]) - log_de(unit[j] - unit[k])
+                     - log_de(unit[k] - unit[j]) + log_de(-unit[j] - unit[k])) / (4.0 * h**2)
+            hessian[:, column] = mixed  # the symmetric pair (k, j) is the same term: counted once, in full
     delta = np.log(purchase_draws) - centre
-    products = np.stack([delta[:, j] * delta[:, l] for j, l in pairs_jl], axis=1)
+    products = np.stack([delta[:, j] * delta[:, k] for j, k in pairs_jl], axis=1)
     # not BLAS (see fitting.weighted_sum): einsum's own loop
     return base[:, None] + np.einsum("ij,kj->ik", gradient, delta) + np.einsum("ij,kj->ik", hessian, products)
 

@@ -125,7 +125,9 @@ def model_params_frame(
                 "is_converged": fit.converged,
                 **{name: params.get(name) for name in PARAMETER_COLUMNS},
                 **{f"se_{name}": (fit.standard_errors or {}).get(name) for name in PARAMETER_COLUMNS},
-                COVARIANCE: None if fit.log_covariance is None else json.dumps([list(row) for row in fit.log_covariance]),
+                COVARIANCE: (
+                    None if fit.log_covariance is None else json.dumps([list(row) for row in fit.log_covariance])
+                ),
                 "log_likelihood": fit.log_likelihood,
                 "customers": fit.customers,
                 "repeat_buyers": repeat_buyers,
@@ -186,8 +188,8 @@ def predict_customers(
     expected_spend_per_order, expected_revenue_<h>, expected_margin_per_order, predicted_clv
     (also need Gamma-Gamma), predicted_clv_low and predicted_clv_high (the 5th and 95th
     percentiles over parameter draws, `clv.intervals`; also need both covariance matrices,
-    `covariances` as from covariances_from_frame, else NaN), prediction_status (not_computable, with every prediction null, when
-    a value came out non-finite). "Orders" are purchase days, the model's
+    `covariances` as from covariances_from_frame, else NaN), prediction_status (not_computable,
+    with every prediction null, when a value came out non-finite). "Orders" are purchase days, the model's
     transaction (same-day orders are one purchase). The decile of predicted_clv is left to SQL
     (the dbt model's ntile), where it is ranked on the published, rounded value.
     """

@@ -194,7 +194,8 @@ def test_cdnow_conditional_expectations_agree_with_lifetimes(customers):
     assert (ours["x"] == ours["x_lifetimes"]).all()
     np.testing.assert_allclose(ours["T"], ours["T_lifetimes"], rtol=1e-14)
     at_their_fit = conditional_expected_purchases(
-        BgNbdParams(**fits["bg_nbd"]["params"]), HOLDOUT_DAYS / 7, ours["x"], ours["t_x_lifetimes"], ours["T_lifetimes"])
+        BgNbdParams(**fits["bg_nbd"]["params"]), HOLDOUT_DAYS / 7, ours["x"], ours["t_x_lifetimes"],
+        ours["T_lifetimes"])
     assert np.max(np.abs(at_their_fit - ours["expected_holdout_purchases"])) < 1e-9
     # the two optimisers stop at the same maximum, up to their tolerances
     assert np.max(np.abs(ours["predicted"] - ours["expected_holdout_purchases"])) < 1e-5

@@ -254,7 +254,8 @@ def test_fits_do_not_depend_on_row_order(cdnow):
     for seed in (None, 1, 2):
         data = cdnow if seed is None else cdnow.sample(frac=1.0, random_state=seed)
         repeat = data[data["x"] > 0]
-        fits.append((fit_bgnbd(data["x"], data["t_x"], data["T"]), fit_gamma_gamma(repeat["x"], repeat["monetary_value"])))
+        fits.append((fit_bgnbd(data["x"], data["t_x"], data["T"]),
+                     fit_gamma_gamma(repeat["x"], repeat["monetary_value"])))
     for purchase, spend in fits[1:]:
         assert purchase.params == fits[0][0].params and spend.params == fits[0][1].params
         assert purchase.log_covariance == fits[0][0].log_covariance

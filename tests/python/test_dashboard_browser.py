@@ -133,7 +133,7 @@ def test_the_page_shows_the_publication_and_the_tier_summary(served, page):
     tiers = serving_query(
         build, "select value_tier, customers, revenue, margin_after_cost_to_serve from value_tier_summary"
     )
-    assert_table_shows(html_table(page, "share_of_customers"), tiers)
+    assert_table_shows(html_table(page, "Share of customers"), tiers)
     for table_name in ("tier_migration", "value_upside"):
         published = serving_query(build, f"select count(*) from publication where model_name = '{table_name}'")
         note = page.get_by_text(f"{table_name} is not published yet")
@@ -192,14 +192,14 @@ def test_migration_and_upside_panels_show_a_new_publication(served, page):
     ((publication_id,),) = serving_query(build, "select distinct publication_id from publication")
     page.reload()
     page.get_by_text(publication_id).first.wait_for(timeout=60_000)
-    for header_text in ("previous_tier", "upside_to_next_decile"):
+    for header_text in ("Tier before", "Upside to the next decile"):
         page.get_by_test_id("stTable").filter(has_text=header_text).locator("tbody tr").first.wait_for(timeout=60_000)
     page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)  # the last panel: the page is complete
     assert page.get_by_text("is not published yet").count() == 0
 
-    header = page.get_by_test_id("stTable").filter(has_text="previous_tier").locator("thead th")
+    header = page.get_by_test_id("stTable").filter(has_text="Tier before").locator("thead th")
     columns = [cell.inner_text().strip() for cell in header.all()]
-    matrix = html_table(page, "previous_tier")
+    matrix = html_table(page, "Tier before")
     latest = serving_query(build, """
         select previous_tier, value_tier, customers from tier_migration
         where period_end = (select max(period_end) from tier_migration)
@@ -213,5 +213,54 @@ def test_migration_and_upside_panels_show_a_new_publication(served, page):
     upside = serving_query(
         build, "select value_tier, customers, upside_to_next_decile, loss_avoidable from value_upside"
     )
-    assert_table_shows(html_table(page, "upside_to_next_decile"), upside)
+    assert_table_shows(html_table(page, "Upside to the next decile"), upside)
     page.screenshot(path=str(SCREENSHOT.with_name("dashboard_all_panels.png")))
+
+
+def percent(value) -> str:
+    return f"{float(value):.1%}"
+
+
+def test_top_customers_at_risk_panel_equals_customer_value(served, page):
+    """The panel "Top customers at risk": the 20 top-tier customers with the highest churn
+    probability, with the probability of an order within 90 days, the expected next order date
+    (a date, no time of day) and the predicted CLV with its interval, as customer_value has them."""
+    build, _ = served
+    page.get_by_text("Top customers at risk", exact=True).first.wait_for(timeout=60_000)
+    ((at_risk, revenue),) = serving_query(build, """
+        select count(*) filter (where is_top_at_risk), sum(expected_revenue_12m) filter (where is_top_at_risk)
+        from customer_value
+    """)
+    assert metric(page, "Top customers at risk") == f"{at_risk:,}"
+    assert metric(page, "Their expected revenue, next 12 months") == (money(revenue) if revenue is not None else "n/a")
+    expected = serving_query(build, """
+        select customer_id, churn_probability, p_order_within_90d, expected_next_order_date,
+            predicted_clv, predicted_clv_low, predicted_clv_high
+        from customer_value
+        where value_tier = 'top' and churn_probability is not null
+        order by churn_probability desc, customer_id
+        limit 20
+    """)
+    shown = html_table(page, "Churn probability")
+    assert 0 < len(expected) == len(shown)
+    for customer_id, churn, within_90d, next_order, clv, low, high in expected:
+        cells = shown[customer_id]
+        assert cells[1:] == [percent(churn), percent(within_90d),
+                             "not expected" if next_order is None else next_order.isoformat(),
+                             money(clv), money(low), money(high)], (customer_id, cells)
+    header = page.get_by_test_id("stTable").filter(has_text="Churn probability").locator("thead th")
+    assert [cell.inner_text().strip() for cell in header.all()] == [
+        "Customer", "Churn probability", "Order within 90 days", "Expected next order", "Predicted CLV",
+        "Predicted CLV, low (5%)", "Predicted CLV, high (95%)"]
+
+
+def test_no_raw_column_names_or_times_of_day_in_the_tables(served, page):
+    page.get_by_text("Top customers at risk", exact=True).first.wait_for(timeout=60_000)
+    tables = page.get_by_test_id("stTable")
+    assert tables.count() >= 3
+    for table in tables.all():
+        for cell in table.locator("thead th").all():
+            assert "_" not in cell.inner_text(), cell.inner_text()
+        assert "00:00:00" not in table.inner_text()
+    for heading in page.locator("h1, h2, h3").all():
+        assert "_" not in heading.inner_text(), heading.inner_text()

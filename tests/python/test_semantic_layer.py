@@ -75,7 +75,8 @@ def test_configs_validate_and_hold_the_spec_metrics(metricflow):
     assert {metric["name"] for metric in manifest["metrics"]} >= {
         "customers", "revenue", "gross_margin", "cost_to_serve", "margin_after_cost_to_serve",
         "margin_after_cost_to_serve_rate", "share_of_total_margin", "unprofitable_customers",
-        "customers_with_upgrade_potential",
+        "customers_with_upgrade_potential", "top_customers_at_risk", "expected_revenue", "expected_revenue_at_risk",
+        "predicted_clv",
     }
     (customers,) = [model for model in manifest["semantic_models"] if model["name"] == "customers"]
     assert {dimension["name"] for dimension in customers["dimensions"]} >= {
@@ -144,3 +145,20 @@ def test_period_metrics_equal_customer_value_history(metricflow):
     answers = [{**row, "metric_time__day": row["metric_time__day"][:10]} for row in answers]
     assert_rows_equal(answers, "metric_time__day", {row[0]: row[1:] for row in rows},
                       ["annual_customers", "annual_revenue"])
+
+
+def test_at_risk_and_expected_revenue_by_value_tier_equal_customer_value(metricflow):
+    columns = ["top_customers_at_risk", "expected_revenue", "expected_revenue_at_risk", "predicted_clv"]
+    answers = metricflow.query(columns, ["customer__value_tier"])
+    rows = metricflow.build.query("""
+        select
+            value_tier,
+            count(*) filter (where is_top_at_risk),
+            sum(expected_revenue_12m),
+            coalesce(sum(expected_revenue_12m) filter (where is_top_at_risk), 0),
+            sum(predicted_clv)
+        from customer_value
+        group by value_tier
+    """)
+    assert any(row[1] > 0 for row in rows)  # the demo has top customers at risk
+    assert_rows_equal(answers, "customer__value_tier", {row[0]: row[1:] for row in rows}, columns)
