@@ -8,7 +8,9 @@
    sides read that file, so they fit exactly the same data.
 2. Times this project's code in this process: BG/NBD fit, per-customer prediction (P(alive) and
    expected purchases in the next 52 weeks), Gamma-Gamma fit and expected spend, and the
-   project's full CLV prediction (12 monthly steps, discounted).
+   project's full CLV prediction (12 monthly steps, discounted); then the fields of issue #22
+   (churn probability, P(order within 30/90/365 days), weeks to the next order) and the CLV
+   interval from 1,000 parameter draws. The fits include the standard errors (Hessian).
 3. Times `lifetimes` on the same file with the same outputs, in its own environment
    (benchmarks/.venv-lifetimes, created on first use with the same numpy/scipy/pandas as the
    project; `lifetimes` is not a project dependency), and checks that the two agree.
@@ -34,7 +36,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "tests" / "python"))  # clv_samples: the synthetic customers
 
-from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, probability_alive  # noqa: E402
+from clv import intervals  # noqa: E402
+from clv.bgnbd import (  # noqa: E402
+    BgNbdParams,
+    conditional_expected_purchases,
+    fit_bgnbd,
+    probability_alive,
+    probability_purchase_within,
+    weeks_to_next_purchase,
+)
 from clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma  # noqa: E402
 from clv.value import discounted_expected_purchases  # noqa: E402
 from clv_samples import simulate_customers  # noqa: E402
@@ -111,6 +121,7 @@ def time_ours(data: pd.DataFrame, repeats: int) -> dict:
     x_repeat, m_repeat = x[repeat], m[repeat]  # as lifetimes gets them: filtered before timing
     times: dict[str, list[float]] = {
         "bg_nbd_fit": [], "bg_nbd_predict": [], "gamma_gamma_fit": [], "gamma_gamma_predict": [], "clv_12_months": [],
+        "next_order": [], "clv_interval": [],
     }
     for _ in range(repeats):
         start = time.perf_counter()
@@ -133,11 +144,25 @@ def time_ours(data: pd.DataFrame, repeats: int) -> dict:
         spend_all = conditional_expected_spend(spend_params, x, m)
         discounted * spend_all  # the CLV before margin rates and cost to serve, which are per-customer data
         times["clv_12_months"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        1.0 - probability_alive(params, x, t_x, T)  # churn probability
+        for days in (30, 90, 365):
+            probability_purchase_within(params, days / 7.0, x, t_x, T)
+        weeks_to_next_purchase(params, x, t_x, T)
+        times["next_order"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        # margin rate 1 and no cost to serve, as the CLV step above
+        intervals.clv_interval(params, np.array(purchase_fit.log_covariance), spend_params,
+                               np.array(spend_fit.log_covariance), x, t_x, T, m, np.ones_like(x), np.zeros_like(x),
+                               12, 0.10)
+        times["clv_interval"].append(time.perf_counter() - start)
     return {
         "times": times,
         "bg_nbd": purchase_fit.params,
         "gamma_gamma": spend_fit.params,
         "iterations": {"bg_nbd": purchase_fit.iterations, "gamma_gamma": spend_fit.iterations},
+        "standard_errors_bg": purchase_fit.standard_errors,
+        "standard_errors_gg": spend_fit.standard_errors,
         "alive": alive,
         "expected": expected,
     }
@@ -180,6 +205,11 @@ def report(customers: int, data: pd.DataFrame, ours: dict, theirs: dict | None) 
         lines.append(f"{label:<44}{mine:>20.3f}{other:>20.3f}{other / mine:>9.1f}x")
     lines.append(f"{'total':<44}{total_ours:>20.3f}{total_theirs:>20.3f}{total_theirs / total_ours:>9.1f}x")
     lines.append(f"{'CLV, 12 discounted monthly steps (ours only)':<44}{best(ours['times']['clv_12_months']):>20.3f}")
+    lines.append(f"{'churn, P(order in 30/90/365 d), next order':<44}{best(ours['times']['next_order']):>20.3f}")
+    lines.append(f"{'CLV interval, 1,000 parameter draws':<44}{best(ours['times']['clv_interval']):>20.3f}")
+    se = {**(ours.get("standard_errors_bg") or {}), **(ours.get("standard_errors_gg") or {})}
+    if se:
+        lines.append("standard errors (ours, in the fit times): " + ", ".join(f"{k} {v:.4g}" for k, v in se.items()))
     lines += ["", f"{'estimate':<12}{'true':>12}{'clv':>14}{'lifetimes':>14}"]
     truths = {**vars(TRUE_PURCHASE), **vars(TRUE_SPEND)}
     theirs_params = {**(theirs or {}).get("bg_nbd", {}), **(theirs or {}).get("gamma_gamma", {})}

@@ -156,15 +156,23 @@ def clv_interval(
 
 
 def _percentiles(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """np.percentile(values, percentiles, axis=1) (linear interpolation) by partial sorting."""
+    """np.percentile(values, percentiles, axis=1) (linear interpolation) by partial sorting, for a
+    low and a high percentile: one partition at the low one's upper and the high one's lower order
+    statistic; their neighbours are then the largest below and the smallest above."""
     size = values.shape[1]
-    positions = [percentile / 100.0 * (size - 1) for percentile in percentiles]
-    below = [int(np.floor(position)) for position in positions]
-    kth = sorted({index for lower in below for index in (lower, min(lower + 1, size - 1))})
-    values.partition(kth, axis=1)
-    out = []
-    for position, lower in zip(positions, below, strict=True):
-        fraction = position - lower
-        upper = min(lower + 1, size - 1)
-        out.append(values[:, lower] + fraction * (values[:, upper] - values[:, lower]))
-    return out[0], out[1]
+    low_position, high_position = (percentile / 100.0 * (size - 1) for percentile in percentiles)
+    low_below, high_below = int(np.floor(low_position)), int(np.floor(high_position))
+    low_above, high_above = min(low_below + 1, size - 1), min(high_below + 1, size - 1)
+    if not (0 < low_above <= high_below < size - 1):  # tiny draws: the general way
+        kth = sorted({low_below, low_above, high_below, high_above})
+        values.partition(kth, axis=1)
+        below_low, above_low = values[:, low_below], values[:, low_above]
+        below_high, above_high = values[:, high_below], values[:, high_above]
+    else:
+        values.partition(sorted({low_above, high_below}), axis=1)
+        above_low, below_high = values[:, low_above], values[:, high_below]
+        below_low = values[:, :low_above].max(axis=1) if low_below < low_above else above_low
+        above_high = values[:, high_below + 1:].min(axis=1) if high_above > high_below else below_high
+    low = below_low + (low_position - low_below) * (above_low - below_low)
+    high = below_high + (high_position - high_below) * (above_high - below_high)
+    return low, high

@@ -75,3 +75,88 @@ def test_the_papers_example_customer(build):
 def test_every_customer_gets_a_prediction(build):
     statuses = build.query("select prediction_status, count(*) from customer_lifetime_value group by all")
     assert statuses == [("predicted", 2357)]
+
+
+def test_standard_errors_in_clv_model_params_are_lifetimes(build):
+    """The standard errors lifetimes publishes on CDNOW, to 2 significant digits."""
+    published = {"r": 0.012557, "alpha": 0.378221, "a": 0.185719, "b": 0.705345,
+                 "p": 1.189687, "q": 0.290166, "gamma": 4.159994}
+    columns = ", ".join(f"max(se_{name})" for name in published)
+    (row,) = build.query(f"select {columns} from clv_model_params")
+    for (name, value), ours in zip(published.items(), row, strict=True):
+        assert float(f"{ours:.1e}") == float(f"{value:.1e}"), name
+
+
+def test_top_customers_next_order_and_interval_against_independent_computations(build):
+    """customer_value's top customers: the order probabilities as a ratio of two likelihoods
+    (FHL 2005 eq. 6 written out here), the next order date by bisection, and the interval by
+    evaluating the package's point prediction under every one of the 1,000 draws."""
+    import json
+
+    import numpy as np
+    from clv import intervals
+    from clv.gamma_gamma import GammaGammaParams, conditional_expected_spend
+    from clv.value import discounted_expected_purchases
+    from scipy.special import betaln, gammaln
+
+    ((bg, bg_cov, gg, gg_cov),) = build.query("""
+        select
+            list_value(max(r), max(alpha), max(a), max(b)),
+            max(log_parameter_covariance) filter (where model_name = 'bg_nbd'),
+            list_value(max(p), max(q), max(gamma)),
+            max(log_parameter_covariance) filter (where model_name = 'gamma_gamma')
+        from clv_model_params
+    """)
+    purchase, spend = BgNbdParams(*bg), GammaGammaParams(*gg)
+    # the six least likely to order within 30 days and the six most valuable
+    rows = build.query("""
+        with top as (
+            select
+            c.customer_id, l.repeat_purchases, l.weeks_to_last_purchase, l.weeks_observed,
+            s.average_repeat_purchase_revenue, l.gross_margin_rate, l.cost_to_serve_per_order,
+            c.p_order_within_30d, c.p_order_within_90d, c.p_order_within_365d, c.expected_next_order_date,
+            c.predicted_clv, c.predicted_clv_low, c.predicted_clv_high, s.cost_to_serve_per_purchase
+        from customer_value as c
+        inner join customer_lifetime_value as l on c.customer_id = l.customer_id
+        inner join intermediate.int_customers_summarised as s on c.customer_id = s.customer_id
+            where c.value_tier = 'top'
+        )
+        (select * from top order by p_order_within_30d asc, customer_id limit 6)
+        union all
+        (select * from top order by predicted_clv desc, customer_id limit 6)
+    """)
+    assert len(rows) == 12
+
+    def log_likelihood(x, t_x, T):
+        r, alpha, a, b = bg
+        common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+        first = betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + T)
+        if x == 0:
+            return first
+        second = betaln(a + 1, b + x - 1) - betaln(a, b) + common - (r + x) * np.log(alpha + t_x)
+        return np.logaddexp(first, second)
+
+    def within(t, x, t_x, T):
+        return 1.0 - np.exp(log_likelihood(x, t_x, T + t) - log_likelihood(x, t_x, T))
+
+    as_of = np.datetime64(cdnow_to_raw.CALIBRATION_END)
+    draws_bg, draws_gg = intervals.parameter_draws(purchase, json.loads(bg_cov), spend, json.loads(gg_cov))
+    for (customer, x, t_x, T, m, rate, _, p30, p90, p365, next_order, clv, low, high, cost) in rows:
+        for days, published in ((30, p30), (90, p90), (365, p365)):
+            assert published == pytest.approx(within(days / 7, x, t_x, T), abs=1e-9), customer
+        if next_order is None:
+            assert within(1e9, x, t_x, T) <= 0.5 + 1e-9, customer
+        else:
+            days = int((np.datetime64(next_order) - as_of) / np.timedelta64(1, "D"))
+            assert within(days / 7, x, t_x, T) >= 0.5 > within((days - 1) / 7, x, t_x, T), customer
+        m = float(m) if m is not None else float("nan")
+        values = np.array([
+            float(discounted_expected_purchases(BgNbdParams(*pb), [x], [t_x], [T], 12, 0.10)[2][0])
+            * (float(conditional_expected_spend(GammaGammaParams(*pg), [x], [m])[0]) * rate - float(cost))
+            for pb, pg in zip(draws_bg, draws_gg, strict=True)
+        ])
+        exact_low, exact_high = np.percentile(values, [5, 95])
+        tolerance = 0.02 * (exact_high - exact_low) + 0.006  # the expansion, and rounding to cents
+        assert float(low) == pytest.approx(exact_low, abs=tolerance), customer
+        assert float(high) == pytest.approx(exact_high, abs=tolerance), customer
+        assert float(low) <= float(clv) <= float(high), customer
