@@ -21,8 +21,9 @@ to second order on the log scale,
 
     log DE_k = log DE + g . d_k + 1/2 d_k' H d_k,   d_k = log theta_k - log theta (BG/NBD),
 
-with the gradient g and Hessian H of log DE in the log-parameters by central differences (33
-evaluations instead of one per draw): the exact series under 1,000 draws cost a minute at CDNOW's
+the quadratic through the estimate, the points half a standard deviation of the draws away
+along each log-parameter in both directions and along each pair of them (15 evaluations instead
+of one per draw): the exact series under 1,000 draws cost a minute at CDNOW's
 2,357 customers and an hour at a million. `exact=True` evaluates DE under
 every draw (the tests use it to bound the difference).
 
@@ -44,8 +45,9 @@ from clv.value import purchases_if_alive
 DRAWS = 1000
 SEED = 20261202
 PERCENTILES = (5.0, 95.0)
-DERIVATIVE_STEP = 1e-3  # of the finite differences, on the log scale of each parameter
-CHUNK_CELLS = 4_000_000  # customers x draws evaluated at a time
+STEP_MULTIPLIER = 0.5  # steps of half a standard deviation of the draws
+DERIVATIVE_STEP = 1e-3  # step on the log scale of a parameter whose draws do not vary
+CHUNK_CELLS = 1_000_000  # customers x draws evaluated at a time
 
 
 def draw_log_params(log_estimate: np.ndarray, covariance: np.ndarray, draws: int, rng: np.random.Generator):
@@ -80,31 +82,32 @@ def _log_discounted_if_alive(
             for draw in purchase_draws
         ], axis=1)
     centre = np.log(_vector(purchase_params))
-    size, h = len(centre), DERIVATIVE_STEP
+    size = len(centre)
+    # steps of one standard deviation of each log-parameter (the scale of the draws)
+    steps = np.log(purchase_draws).std(axis=0) * STEP_MULTIPLIER
+    steps = np.where(steps > 0, steps, DERIVATIVE_STEP)
 
     def log_de(offset: np.ndarray) -> np.ndarray:
-        params = BgNbdParams(*np.exp(centre + offset))
+        params = BgNbdParams(*np.exp(centre + offset * steps))
         return np.log(purchases_if_alive(params, x, T, horizon_months, annual_discount_rate)[1])
 
-    unit = np.eye(size) * h
+    unit = np.eye(size)
     base = log_de(np.zeros(size))
     plus = [log_de(unit[j]) for j in range(size)]
     minus = [log_de(-unit[j]) for j in range(size)]
-    # terms of the quadratic form: one coefficient per (j, k), j <= k
-    gradient = np.stack([(plus[j] - minus[j]) / (2.0 * h) for j in range(size)], axis=1)
-    pairs_jl = [(j, k) for j in range(size) for k in range(j, size)]
-    hessian = np.empty((len(x), len(pairs_jl)))
-    for column, (j, k) in enumerate(pairs_jl):
+    # the quadratic through base, plus, minus and the points unit[j] + unit[k], j < k (15 evaluations)
+    gradient = np.stack([(plus[j] - minus[j]) / 2.0 for j in range(size)], axis=1)
+    terms = [(j, k) for j in range(size) for k in range(j, size)]
+    curvature = np.empty((len(x), len(terms)))
+    for column, (j, k) in enumerate(terms):
         if j == k:
-            hessian[:, column] = (plus[j] - 2.0 * base + minus[j]) / h**2 / 2.0
+            curvature[:, column] = (plus[j] - 2.0 * base + minus[j]) / 2.0
         else:
-            mixed = (log_de(unit[j] + unit[k]) - log_de(unit[j] - unit[k])
-                     - log_de(unit[k] - unit[j]) + log_de(-unit[j] - unit[k])) / (4.0 * h**2)
-            hessian[:, column] = mixed  # the symmetric pair (k, j) is the same term: counted once, in full
-    delta = np.log(purchase_draws) - centre
-    products = np.stack([delta[:, j] * delta[:, k] for j, k in pairs_jl], axis=1)
+            curvature[:, column] = log_de(unit[j] + unit[k]) - plus[j] - plus[k] + base
+    delta = (np.log(purchase_draws) - centre) / steps
+    products = np.stack([delta[:, j] * delta[:, k] for j, k in terms], axis=1)
     # not BLAS (see fitting.weighted_sum): einsum's own loop
-    return base[:, None] + np.einsum("ij,kj->ik", gradient, delta) + np.einsum("ij,kj->ik", hessian, products)
+    return base[:, None] + np.einsum("ij,kj->ik", gradient, delta) + np.einsum("ij,kj->ik", curvature, products)
 
 
 def clv_interval(
@@ -126,12 +129,16 @@ def clv_interval(
 
     rows = compress_rows(x, t_x, T, m, g, c)
     x, t_x, T, m, g, c = rows.columns
-    pairs = compress_rows(x, T)
+    # rows are sorted by (x, t_x, T, ...): the rows of one customer profile (x, t_x, T) are adjacent
+    triples = compress_rows(x, t_x, T)
+    triple_x, triple_t_x, triple_T = triples.columns
+    pairs = compress_rows(triple_x, triple_T)
     log_de = _log_discounted_if_alive(purchase_params, purchase_draws, *pairs.columns, horizon_months,
                                       annual_discount_rate, exact)
-    T_values, T_index = np.unique(T, return_inverse=True)
-    t_x_values, t_x_index = np.unique(t_x, return_inverse=True)
+    T_values, T_index = np.unique(triple_T, return_inverse=True)
+    t_x_values, t_x_index = np.unique(triple_t_x, return_inverse=True)
     x_values, x_index = np.unique(x, return_inverse=True)
+    triple_x_index = np.searchsorted(x_values, triple_x)
     log_alpha_T = np.log(alpha[None, :] + T_values[:, None])
     log_alpha_t_x = np.log(alpha[None, :] + t_x_values[:, None])
     # per distinct x: log a - log(b + x - 1) and r + x for P(alive); spend = s0 + s1 m (Gamma-Gamma)
@@ -145,12 +152,28 @@ def clv_interval(
     step = max(1, CHUNK_CELLS // draws)
     for start in range(0, len(rows), step):
         part = slice(start, start + step)
+        # P(alive) x discounted purchases if alive, per profile of the chunk (in place: fewer passes)
+        first, last = triples.inverse[start], triples.inverse[min(start + step, len(rows)) - 1]
+        profiles = slice(first, last + 1)
+        xi = triple_x_index[profiles]
+        weight = log_alpha_T[T_index[profiles]]
+        weight -= log_alpha_t_x[t_x_index[profiles]]
+        weight *= r_x[xi]
+        weight += log_odds_base[xi]
+        np.minimum(weight, 700.0, out=weight)
+        np.exp(weight, out=weight)
+        weight += 1.0
+        np.reciprocal(weight, out=weight)
+        weight[triple_x[profiles] == 0] = 1.0  # no repeat purchase: alive
+        weight *= np.exp(log_de[pairs.inverse[profiles]])
+        # x (the predicted CLV under every draw), per row
         xi = x_index[part]
-        log_odds_dead = log_odds_base[xi] + r_x[xi] * (log_alpha_T[T_index[part]] - log_alpha_t_x[t_x_index[part]])
-        alive = 1.0 / (1.0 + np.exp(np.minimum(log_odds_dead, 700.0)))
-        alive[x[part] == 0] = 1.0
-        spend = spend_0[xi] + spend_1[xi] * m[part, None]
-        values = alive * np.exp(log_de[pairs.inverse[part]]) * (spend * g[part, None] - c[part, None])
+        values = spend_1[xi]
+        values *= m[part, None]
+        values += spend_0[xi]
+        values *= g[part, None]
+        values -= c[part, None]
+        values *= weight[triples.inverse[part] - first]
         low[part], high[part] = _percentiles(values, PERCENTILES)
     return low[rows.inverse], high[rows.inverse]
 

@@ -156,7 +156,7 @@ def test_top_customers_next_order_and_interval_against_independent_computations(
             for pb, pg in zip(draws_bg, draws_gg, strict=True)
         ])
         exact_low, exact_high = np.percentile(values, [5, 95])
-        tolerance = 0.02 * (exact_high - exact_low) + 0.006  # the expansion, and rounding to cents
+        tolerance = 0.03 * (exact_high - exact_low) + 0.006  # the expansion, and rounding to cents
         assert float(low) == pytest.approx(exact_low, abs=tolerance), customer
         assert float(high) == pytest.approx(exact_high, abs=tolerance), customer
         assert float(low) <= float(clv) <= float(high), customer

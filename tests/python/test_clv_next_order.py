@@ -224,8 +224,9 @@ def test_interval_is_the_percentiles_of_the_draws_evaluated_exactly(cdnow, cdnow
         values[:, k] = discounted * (spend * rate - cost)
     exact_low, exact_high = np.percentile(values, [5, 95], axis=1)
     width = exact_high - exact_low
-    assert np.all(np.abs(low - exact_low) <= 0.02 * width + 1e-9)
-    assert np.all(np.abs(high - exact_high) <= 0.02 * width + 1e-9)
+    assert np.all(np.abs(low - exact_low) <= 0.03 * width + 1e-9)
+    assert np.all(np.abs(high - exact_high) <= 0.03 * width + 1e-9)
+    assert np.mean(np.abs(low - exact_low) + np.abs(high - exact_high)) <= 0.01 * np.mean(width)
     # the interval holds the point prediction, and the draws do vary
     _, _, discounted = discounted_expected_purchases(bp, x, t_x, T, 12, 0.10)
     point = discounted * (conditional_expected_spend(sp, x, m) * rate - cost)
