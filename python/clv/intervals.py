@@ -16,16 +16,15 @@ per purchase c (as `clv.value`):
 
 with PA_k the P(alive), S_k the Gamma-Gamma expected spend (both exact under the draw) and DE_k
 the discounted expected purchases if alive over the horizon (12 hypergeometric series per
-distinct (x, T)). DE_k is evaluated
-to second order on the log scale,
+distinct (x, T)). DE_k is evaluated by a quadratic on the log scale,
 
     log DE_k = log DE + g . d_k + 1/2 d_k' H d_k,   d_k = log theta_k - log theta (BG/NBD),
 
 the quadratic through the estimate, the points half a standard deviation of the draws away
 along each log-parameter in both directions and along each pair of them (15 evaluations instead
-of one per draw): the exact series under 1,000 draws cost a minute at CDNOW's
-2,357 customers and an hour at a million. `exact=True` evaluates DE under
-every draw (the tests use it to bound the difference).
+of one per draw): the exact series under 1,000 draws take a minute on CDNOW's 2,357 customers
+and would take hours at a million. `exact=True` evaluates DE under every draw (the tests use it
+to bound the difference: within 3% of the interval's width on CDNOW, 0.2% on average).
 
 Work per customer and draw is a handful of operations on gathered per-value tables (logs of
 alpha + T per distinct T, of alpha + t_x per distinct t_x, spend terms per distinct x); customers
@@ -53,7 +52,9 @@ CHUNK_CELLS = 1_000_000  # customers x draws evaluated at a time
 def draw_log_params(log_estimate: np.ndarray, covariance: np.ndarray, draws: int, rng: np.random.Generator):
     """`draws` rows of log-parameters ~ Normal(log_estimate, covariance)."""
     factor = np.linalg.cholesky(np.asarray(covariance, dtype=float))
-    return np.asarray(log_estimate, dtype=float) + rng.standard_normal((draws, len(log_estimate))) @ factor.T
+    normal = rng.standard_normal((draws, len(log_estimate)))
+    # einsum's own loop, not BLAS (see fitting.weighted_sum): the same sums on any machine load
+    return np.asarray(log_estimate, dtype=float) + np.einsum("kj,ij->ki", normal, factor)
 
 
 def parameter_draws(
