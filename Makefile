@@ -65,7 +65,7 @@ check: env
 	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml && $(BIN)/python scripts/check_project.py
 
 dbt-test: env
-	$(DBT) build --full-refresh
+	$(DBT) build
 
 # The semantic layer: dbt parses it, MetricFlow validates it (offline; the pytest queries it).
 semantic: env

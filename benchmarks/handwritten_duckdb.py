@@ -17,16 +17,16 @@ import time
 from pathlib import Path
 
 import duckdb
+from rule_vars import rule_variables
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SCRIPT = Path(__file__).with_name("handwritten") / "customer_value.sql"
 RESULT_TABLES = ["customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve", "rejected_counts"]
-DEFAULT_VARIABLES = {"as_of_date": None, "top_tier_deciles": 1, "upgrade_window_days": 180, "upgrade_growth_ratio": 1.5}
 
 
 def render(raw_dir: Path, variables: dict | None = None) -> str:
     """The script with its placeholders filled in."""
-    values = {**DEFAULT_VARIABLES, **(variables or {})}
+    values = rule_variables(variables)
     as_of = values["as_of_date"]
     return (
         SCRIPT.read_text()

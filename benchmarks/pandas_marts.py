@@ -1,7 +1,7 @@
 """The customer value marts in pandas: what an analyst would otherwise write (benchmarks/README.md).
 
 Same inputs as the dbt project (the raw exports, every column text, and the configuration seeds),
-same rules (shared/spec/customer-value-rules.md sections 2 to 5), same outputs: customer_value
+same rules (docs/rules.md sections 2 to 5), same outputs: customer_value
 (without the predicted lifetime value columns), customer_value_deciles, value_tier_summary,
 whale_curve, and the rejected rows counted by raw table and reason. Straightforward pandas: read
 each file whole, clean with the .str accessor, merge and group by, sort to rank.
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rule_vars import rule_variables
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_DIR / "seeds" / "config"
-DEFAULT_VARIABLES = {"as_of_date": None, "top_tier_deciles": 1, "upgrade_window_days": 180, "upgrade_growth_ratio": 1.5}
 TIMESTAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?"
 DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 RESULT_TABLES = ["customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve", "rejected_counts"]
@@ -218,7 +218,7 @@ def ranked(frame: pd.DataFrame, by: list[str], ascending: list[bool], buckets: i
 
 def compute(raw_dir: Path, variables: dict | None = None) -> dict[str, pd.DataFrame]:
     with pd.option_context("future.infer_string", True):  # Arrow-backed text, see the module docstring
-        return compute_marts(raw_dir, {**DEFAULT_VARIABLES, **(variables or {})})
+        return compute_marts(raw_dir, rule_variables(variables))
 
 
 def compute_marts(raw_dir: Path, values: dict) -> dict[str, pd.DataFrame]:

@@ -1,6 +1,6 @@
 -- The customer value marts in one hand-written DuckDB script: the practical lower bound of the
 -- dbt project on this engine (benchmarks/README.md). Same inputs (the raw exports, every column
--- text, and the configuration seeds), same rules (shared/spec/customer-value-rules.md sections
+-- text, and the configuration seeds), same rules (docs/rules.md sections
 -- 2 to 5), same outputs: customer_value (without the predicted lifetime value columns),
 -- customer_value_deciles, value_tier_summary, whale_curve, and the rejected rows counted by raw
 -- table and reason. Written as an analytics engineer would write it for speed by hand: temporary
