@@ -35,6 +35,7 @@ checked as (
             when typed.customer_id is null then 'customer_id: required value is empty'
             when typed.ordered_at_text is null then 'ordered_at: required value is empty'
             when typed.ordered_at is null then {{ not_of_type('ordered_at', 'timestamp') }}
+            {{ dated_after_build_day('ordered_at', 'typed.ordered_at') }}
             when typed.status is null then 'status: required value is empty'
             when typed.status not in ('completed', 'returned', 'cancelled')
                 then 'status: not one of completed, returned, cancelled'
