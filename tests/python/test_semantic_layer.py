@@ -144,3 +144,12 @@ def test_period_metrics_equal_customer_value_history(metricflow):
     answers = [{**row, "metric_time__day": row["metric_time__day"][:10]} for row in answers]
     assert_rows_equal(answers, "metric_time__day", {row[0]: row[1:] for row in rows},
                       ["annual_customers", "annual_revenue"])
+
+
+def test_quarantined_rows_by_table_and_reason_equal_quarantine_summary(metricflow):
+    answers = metricflow.query(["quarantined_rows"], ["quarantine_entry__source_table", "quarantine_entry__reason"])
+    assert {
+        (row["quarantine_entry__source_table"], row["quarantine_entry__reason"]): number(row["quarantined_rows"])
+        for row in answers
+    } == {(table, reason): float(rows) for table, reason, rows in metricflow.build.query(
+        "select source_table, reason, rows from quarantine_summary")}

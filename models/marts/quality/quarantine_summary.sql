@@ -62,11 +62,12 @@ quarantined as (
     group by source_table
 ),
 
-final as (
+{# The public column name `rows` is a SQL keyword: it is named in the CTE's column list. #}
+final (source_table, reason, rows, share_of_table, counts_toward_limit) as (
     select
         quarantined.source_table,
         quarantined.reason,
-        cast(quarantined.quarantined_rows as integer) as rows,
+        cast(quarantined.quarantined_rows as integer) as quarantined_rows,
         cast(quarantined.quarantined_rows as double) / nullif(raw_counts.raw_rows, 0) as share_of_table,
         quarantined.reason <> 'nulled_value' as counts_toward_limit
     from quarantined
