@@ -33,6 +33,13 @@
         {%- endif -%}
     {%- endfor -%}
     {{ log('Quarantine written to ' ~ folder ~ ': ' ~ (written | join(', ') if written else 'nothing (not built)'), info=true) }}
+    {#- A failed rejected-share limit: its line again, as the last word of the run before dbt's summary. -#}
+    {%- for result in results if result.node.name == 'rejected_share_within_max_rejected_share'
+        and (result.status | string) in ('error', 'fail') -%}
+        {%- for line in (result.message or '').splitlines() if 'Raw table ' in line -%}
+            {{ log('Build stopped on data: ' ~ line[line.index('Raw table '):], info=true) }}
+        {%- endfor -%}
+    {%- endfor -%}
     {{ return('') }}
 {% endmacro %}
 

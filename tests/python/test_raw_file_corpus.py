@@ -19,6 +19,7 @@ import csv
 import io
 from pathlib import Path
 
+import duckdb
 import pytest
 from dbt_project import PROJECT_DIR, DbtBuild
 
@@ -391,22 +392,37 @@ def test_a_whole_file_fault_stops_the_build_with_one_line_naming_the_file(tmp_pa
 
 
 def test_all_rows_bad_quarantines_every_row_and_stops_on_the_rejected_share(tmp_path: Path) -> None:
+    """A data failure: its first error line says what to fix, and the quarantine of the failed
+    build is readable from the diagnostics folder."""
     valid = valid_files()
     ragged = "\n".join(line + ",extra" for line in valid["orders"].splitlines()[1:]) + "\n"
     folder = write(tmp_path / "export", {**valid, "orders": valid["orders"].splitlines()[0] + "\n" + ragged})
     build = DbtBuild(tmp_path)
-    variables = {"raw_data_path": str(folder), "raw_file_format": "csv"}
-    build.run(
-        "build", "--select", "+rejected_rows", "--exclude-resource-type", "test", "unit_test", variables=variables
-    )
     result = build.run(
-        "test", "--select", "stg_shop__orders", "--exclude-resource-type", "unit_test", variables=variables, check=False
+        "build", "--exclude-resource-type", "unit_test",
+        variables={"raw_data_path": str(folder), "raw_file_format": "csv"}, check=False,
     )
+    output = result.stdout + result.stderr
     assert result.returncode != 0  # the error-severity max_rejected_share test
-    assert "Traceback" not in result.stdout + result.stderr
-    assert build.query(
-        "select reason, count(*) from rejected_rows where source_table = 'orders' group by all"
-    ) == [("malformed_line", len(ORDERS))]
+    assert "Traceback" not in output
+    # dbt's error summary: after the failing test's name, the first line names the table, its
+    # share, the limit and the largest reasons with their counts.
+    summary = output[output.index("Completed with"):].splitlines()[1:]
+    first = next(line for line in summary if line.strip() and " in test " not in line)
+    assert "Raw table orders: 100.0% of its rows rejected (10)" in first, first
+    assert "max_rejected_share = 5.0%" in first and "malformed_line 10" in first, first
+    # the failed build published nothing, but wrote its quarantine
+    assert not (tmp_path / "serving" / "customer_value.duckdb").exists()
+    diagnostics = tmp_path / "diagnostics"
+    with duckdb.connect() as connection:
+        assert connection.sql(
+            f"select source_table, reason, count(*) from '{diagnostics / 'rejected_rows.parquet'}' group by all"
+        ).fetchall() == [("orders", "malformed_line", len(ORDERS))]
+        assert connection.sql(
+            "select source_table, reason, rows, counts_toward_limit"
+            f" from '{diagnostics / 'quarantine_summary.parquet'}'"
+        ).fetchall() == [("orders", "malformed_line", len(ORDERS), True)]
+        assert connection.sql(f"select count(*) from '{diagnostics / 'nulled_values.parquet'}'").fetchall() == [(0,)]
     assert build.query("select count(*) from staging.stg_shop__orders") == [(0,)]
 
 
