@@ -21,15 +21,35 @@ with
 ),
 {%- endfor %}
 
-{# Fields of lines with bytes not valid in the file's encoding (the rest of the line was read). #}
+{# Keys of the staged rows of every table: a salvaged field is listed when its row was staged. #}
+staged_keys as (
+    {%- for table_name, contract in raw_table_contracts().items() %}
+    select
+        cast('{{ table_name }}' as {{ text_type() }}) as source_table,
+        cast({{ contract.key }} as {{ text_type() }}) as source_key
+    from {{ ref('base_shop__' ~ table_name) }}
+    where rejection_reason is null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+{# Fields of lines with bytes not valid in the file's encoding (the rest of the line was read);
+   identical copies of one line (duplicate_key) are listed once. #}
 salvaged as (
     select
-        source_table,
-        source_key,
-        column_name,
-        raw_value,
-        detail
-    from {{ ref('base_shop__salvaged_values') }}
+        salvaged_values.source_table,
+        salvaged_values.source_key,
+        salvaged_values.column_name,
+        min(salvaged_values.raw_value) as raw_value,
+        min(salvaged_values.detail) as detail
+    from {{ ref('base_shop__salvaged_values') }} as salvaged_values
+    inner join staged_keys
+        on
+            salvaged_values.source_table = staged_keys.source_table
+            and salvaged_values.source_key = staged_keys.source_key
+    group by salvaged_values.source_table, salvaged_values.source_key, salvaged_values.column_name
 ),
 
 unioned as (
