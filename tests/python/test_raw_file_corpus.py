@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import duckdb
@@ -393,6 +394,11 @@ def test_a_whole_file_fault_stops_the_build_with_one_line_naming_the_file(tmp_pa
     assert len(error_lines) == 1 and named_file in error_lines[0], output[-3000:]
 
 
+def log_text(line: str) -> str:
+    """A dbt log line without its colours and time stamp."""
+    return re.sub(r"^\d{2}:\d{2}:\d{2}\s*", "", re.sub(r"\x1b\[[0-9;]*m", "", line)).strip()
+
+
 def test_all_rows_bad_quarantines_every_row_and_stops_on_the_rejected_share(tmp_path: Path) -> None:
     """A data failure: its first error line says what to fix, and the quarantine of the failed
     build is readable from the diagnostics folder."""
@@ -409,8 +415,8 @@ def test_all_rows_bad_quarantines_every_row_and_stops_on_the_rejected_share(tmp_
     assert "Traceback" not in output
     # dbt's error summary: after the failing test's name, the first line names the table, its
     # share, the limit and the largest reasons with their counts.
-    summary = output[output.index("Completed with"):].splitlines()[1:]
-    first = next(line for line in summary if line.strip() and " in test " not in line)
+    summary = [log_text(line) for line in output[output.index("Completed with"):].splitlines()[1:]]
+    first = next(line for line in summary if line and " in test " not in line)
     assert "Raw table orders: 100.0% of its rows rejected (10)" in first, first
     assert "max_rejected_share = 5.0%" in first and "malformed_line 10" in first, first
     # the failed build published nothing, but wrote its quarantine
