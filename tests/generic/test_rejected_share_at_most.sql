@@ -4,7 +4,8 @@
     export that is mostly broken stops the build). Applied to quarantine_summary, whose rows
     with counts_toward_limit are the rejected rows that count. When a table is over the limit
     the test stops with one error line (data_failure) naming the table, its share, the limit
-    and its three largest reasons with their counts, worst table first; the quarantine itself
+    and its three largest reasons with their counts, worst table first (of two as bad, the one
+    with fewer orphans, which are the other's consequence); the quarantine itself
     is then in the diagnostics folder (write_quarantine_diagnostics).
 -#}
 {% test rejected_share_at_most(model, max_share) %}
@@ -25,6 +26,7 @@ per_table as (
         source_table,
         sum(rows) as rejected_rows,
         sum(share_of_table) as rejected_share,
+        sum(case when reason = 'orphan' then share_of_table else 0 end) as orphan_share,
         max(case when reason_rank = 1 then reason || ' ' || cast(rows as {{ text_type() }}) end) as reason_1,
         max(case when reason_rank = 2 then ', ' || reason || ' ' || cast(rows as {{ text_type() }}) end) as reason_2,
         max(case when reason_rank = 3 then ', ' || reason || ' ' || cast(rows as {{ text_type() }}) end) as reason_3
@@ -48,7 +50,8 @@ over_limit as (
 ranked as (
     select
         *,
-        row_number() over (order by rejected_share desc, source_table) as table_rank,
+        {#- worst first; of two as bad, the one whose rows are not orphans of the other: the cause #}
+        row_number() over (order by rejected_share desc, orphan_share, source_table) as table_rank,
         count(*) over () as tables_over_limit
     from over_limit
 ),
