@@ -258,6 +258,19 @@ def priority_list(publication_id: str) -> None:
                        file_name="service_priority_list.csv", mime="text/csv", on_click="ignore")
 
 
+def quarantine(publication_id: str, tables: set[str]) -> None:
+    """What staging set apart, per raw table and reason (quarantine_summary)."""
+    if not section("Data quality: the quarantine", "quarantine_summary", tables):
+        return
+    table = cached(publication_id, """
+        select source_table, reason, rows, share_of_table, counts_toward_limit
+        from quarantine_summary
+        order by source_table, rows desc, reason
+    """)
+    st.caption("Rows set apart by staging (rejected_rows) and staged rows with a value nulled (nulled_values).")
+    st.table(table.style.format({"share_of_table": "{:.2%}"}).hide(axis="index"))
+
+
 def main() -> None:
     st.set_page_config(page_title="Customer value", layout="wide")
     st.title("Customer value after the cost to serve")
@@ -273,6 +286,7 @@ def main() -> None:
     upside(publication_id, tables)
     top_customers_at_risk(publication_id)
     priority_list(publication_id)
+    quarantine(publication_id, tables)
 
 
 main()

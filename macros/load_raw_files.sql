@@ -22,7 +22,10 @@
         {%- do run_query('create schema if not exists raw') -%}
         {%- do run_query(
             'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
-            ~ ' problem varchar, line_text varchar)') -%}
+            ~ ' problem varchar, line_text varchar, byte_position bigint)') -%}
+        {%- do run_query(
+            'create or replace table raw.salvaged_values (source_table varchar, line_number bigint,'
+            ~ ' source_key varchar, column_name varchar, raw_value varchar, detail varchar)') -%}
         {%- for table_name, contract in raw_table_contracts().items() -%}
             {%- set path = raw_file_path(table_name) -%}
             {%- set expected = raw_table_columns(table_name) -%}
@@ -132,8 +135,12 @@
 {%- endmacro -%}
 
 
-{#- Lands a CSV file: its parsed lines as raw.<table>, the others in raw.malformed_lines. -#}
-{% macro land_raw_csv(table_name, path, expected) %}
+{#-
+    Lands a CSV file: its parsed lines as raw.<table>, the others in raw.malformed_lines.
+    read_path and repair_pass: a repaired copy of the file read again (macro repair_raw_csv).
+-#}
+{% macro land_raw_csv(table_name, path, expected, read_path=none, repair_pass=0) %}
+    {%- set read_path = read_path or raw_csv_read_path(table_name, path) -%}
     {%- set header = raw_csv_header(path) -%}
     {%- do check_raw_columns(path, header, expected) -%}
     {%- set columns = [] -%}
@@ -144,7 +151,7 @@
         create or replace table raw.{{ table_name }} as
         select {{ expected | join(', ') }}
         from read_csv(
-            {{ sql_text(path) }},
+            {{ sql_text(read_path) }},
             columns = { {{ columns | join(', ') }} },
             header = true,
             auto_detect = false,
@@ -163,13 +170,15 @@
             '{{ table_name }}' as source_table,
             line as line_number,
             arg_min(cast(error_type as varchar) || ': ' || error_message, column_idx) as problem,
-            trim(any_value(csv_line), chr(13) || chr(10)) as line_text
+            trim(any_value(csv_line), chr(13) || chr(10)) as line_text,
+            min(line_byte_position) as byte_position
         from {{ rejects }}
         group by line;
 
         drop table {{ rejects }};
         drop table {{ rejects }}_scan;
     {%- endcall -%}
+    {%- do repair_raw_csv(table_name, path, read_path, header, expected, repair_pass) -%}
 {% endmacro %}
 
 

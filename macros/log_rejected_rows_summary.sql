@@ -19,7 +19,7 @@
                 {%- do log("Rejected rows: none", info=true) -%}
             {%- endif -%}
             {%- for row in summary.rows -%}
-                {%- do log("Rejected rows: " ~ row[0] ~ ", " ~ row[1] ~ ": " ~ row[2] ~ " (see the rejected_rows table)", info=true) -%}
+                {%- do log("Rejected rows: " ~ row[0] ~ ", " ~ row[1] ~ ": " ~ row[2] ~ " (rows in " ~ quarantine_diagnostics_dir() ~ "/rejected_rows.parquet)", info=true) -%}
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}

@@ -45,11 +45,14 @@
 {#-
     The contract columns of a table that hold personal data: those marked `meta: {pii: true}`
     in seeds/raw/_raw__seeds.yml (the demo seed raw_<table> documents each raw column, and
-    the same columns are read from raw_data_path files). Public models show them only redacted.
+    the same columns are read from raw_data_path files); with raw_data_path set the demo seeds
+    are not loaded, and the `raw` source marks the same columns. Public models show them only
+    redacted.
 -#}
 {% macro contract_pii_columns(table_name) %}
     {%- set names = [] -%}
-    {%- set seed = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.raw_' ~ table_name) -%}
+    {%- set seed = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.raw_' ~ table_name)
+        or graph.get('sources', {}).get('source.' ~ project_name ~ '.raw.' ~ table_name) -%}
     {%- if seed -%}
         {%- for name, column in seed.columns.items() if column.get('meta', {}).get('pii') -%}
             {%- do names.append(name) -%}

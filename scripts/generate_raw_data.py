@@ -181,7 +181,9 @@ class BadRow:
     a value becomes the block's number, keeping made-up keys unique), or an exact copy of it."""
 
     table: str
-    reason: str  # the rejection reason staging must give it (spec section 2)
+    # the rejection reason staging must give it (spec section 2), or nulled_value: an optional
+    # value that does not cast, nulled with the row staged (docs/rules.md, section 13)
+    reason: str
     detail: str
     changes: dict[str, str | None] = field(default_factory=dict)
     exact_copy: bool = False
@@ -208,8 +210,8 @@ BAD_ROWS: tuple[BadRow, ...] = (
         ("duplicate_key", "exact copy of a customer", {}, True),
         ("conflicting_duplicate", "key CD.. twice: region north", {"customer_id": "CD{tag}", "region": "north"}),
         ("conflicting_duplicate", "key CD.. twice: region south", {"customer_id": "CD{tag}", "region": "south"}),
-        ("invalid_value", "signup_date 2024-13-45", {"customer_id": "CI{tag}A", "signup_date": "2024-13-45"}),
-        ("invalid_value", "signup_date 03/15/2024", {"customer_id": "CI{tag}B", "signup_date": "03/15/2024"}),
+        ("nulled_value", "signup_date 2024-13-45", {"customer_id": "CI{tag}A", "signup_date": "2024-13-45"}),
+        ("nulled_value", "signup_date 03/15/2024", {"customer_id": "CI{tag}B", "signup_date": "03/15/2024"}),
     ),
     *bad_rows_of(  # OI..A and OI..E have items: the cascade rejects them as orphans
         "orders",
@@ -220,7 +222,7 @@ BAD_ROWS: tuple[BadRow, ...] = (
         ("invalid_value", "status shipped", {"order_id": "OI{tag}A", "status": "shipped"}),
         ("invalid_value", "ordered_at 15/03/2024 10:00", {"order_id": "OI{tag}B", "ordered_at": "15/03/2024 10:00"}),
         ("invalid_value", "shipping_fee -4.95", {"order_id": "OI{tag}C", "shipping_fee": "-4.95"}),
-        ("invalid_value", "shipping_fee free", {"order_id": "OI{tag}D", "shipping_fee": "free"}),
+        ("nulled_value", "shipping_fee free", {"order_id": "OI{tag}D", "shipping_fee": "free"}),
         ("invalid_value", "status empty (required)", {"order_id": "OI{tag}E", "status": ""}),
         ("orphan", "unknown customer CX..", {"order_id": "OO{tag}", "customer_id": "CX{tag}"}),
     ),

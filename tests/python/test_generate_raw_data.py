@@ -21,7 +21,9 @@ SEEDS = generator.DEMO_DIR
 PREFIX = generator.DEMO_PREFIX
 SIGNAL_VALUES = SEEDS.parent / "config" / "indirect_value_rates.csv"
 RATE_CARD = SEEDS.parent / "config" / "service_cost_rates.csv"
-REASONS = {"missing_key", "duplicate_key", "conflicting_duplicate", "invalid_value", "orphan", "no_rate"}
+REASONS = {
+    "missing_key", "duplicate_key", "conflicting_duplicate", "invalid_value", "orphan", "no_rate", "nulled_value",
+}
 DATE = r"'\d{4}-\d{2}-\d{2}'"
 TIMESTAMP = r"'\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?'"
 

@@ -21,7 +21,7 @@ RAW_TABLES = {
         [
             ["C1", "2024-01-01", "north", "web", "c1@example.com"],
             ["C2", "", "south", "", ""],
-            ["C3", "2024-13-01", "north", "web", ""],  # invalid_value: not a date
+            ["C3", "2024-13-01", "north", "web", ""],  # staged, signup_date nulled: not a date
             ["", "2024-01-01", "north", "web", ""],  # missing_key
             ["C4", "2024-01-01", "east", "web", ""],
             ["C4", "2024-01-01", "east", "web", ""],  # duplicate_key
@@ -74,7 +74,6 @@ EXPECTED_REJECTED = [
     ("customer_signals", "invalid_value", 1),
     ("customers", "conflicting_duplicate", 2),
     ("customers", "duplicate_key", 1),
-    ("customers", "invalid_value", 1),
     ("customers", "missing_key", 1),
     ("order_items", "invalid_value", 1),
     ("order_items", "orphan", 1),
@@ -108,7 +107,7 @@ def test_builds_from_a_folder_of_raw_files(tmp_path: Path, file_format: str, wri
 
     build.run(
         "build",
-        "--select", "path:models/staging", "+fct_orders", "+fct_cost_to_serve", "+rejected_rows",
+        "--select", "path:models/staging", "+fct_orders", "+fct_cost_to_serve", "+rejected_rows", "+nulled_values",
         "--exclude-resource-type", "unit_test",
         "--indirect-selection", "cautious",  # only tests whose every parent is selected
         variables={"raw_data_path": str(raw_folder), "raw_file_format": file_format, "max_rejected_share": 1},
@@ -126,7 +125,10 @@ def test_builds_from_a_folder_of_raw_files(tmp_path: Path, file_format: str, wri
         " (select count(*) from staging.stg_shop__service_events),"
         " (select count(*) from staging.stg_shop__customer_signals)"
     )[0]
-    assert staged == (3, 3, 3, 2, 1)
+    assert staged == (4, 3, 3, 2, 1)
+    assert build.query("select source_table, source_key, column_name, raw_value from nulled_values") == [
+        ("customers", "C3", "signup_date", "2024-13-01")
+    ]
     for table, (_, rows) in RAW_TABLES.items():
         table_rejected = sum(n for source, _, n in EXPECTED_REJECTED if source == table)
         assert len(rows) == dict(zip(RAW_TABLES, staged, strict=True))[table] + table_rejected

@@ -4,18 +4,23 @@ Every fault ends in a quarantined row with its reason, or in one clear error lin
 file before any model runs; never a stack trace, never a lost row.
 
 Line faults share one export (one build, after a demo build on the same database, as a new user
-does after `make build`): BOM, CRLF line ends, an upper-case and blank-padded header, reordered
-and extra columns, quoted commas, semicolons and newlines, short and long lines, bytes that are
-not UTF-8, an unterminated quote, huge numbers, an empty key, conflicting copies, orphans, and
-the optional files missing or header-only. Whole-file faults each get their own (quickly failing) run.
+does after `make build`), each listed with its expected outcome in LINE_FAULTS and
+MALFORMED_TEXTS: BOM, CRLF and mixed line ends, headers in other case, order and quoting, extra
+columns, quoted commas, semicolons and newlines, short, long, blank and comma-only lines, bytes
+that are not UTF-8 in optional and required fields, an unterminated quote mid-file, padded values,
+other spellings of dates, amounts and ids, huge numbers, future dates, empty keys, copies,
+orphans, and the optional files missing or header-only. Whole-file faults each get their own
+(quickly failing) run.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
+import duckdb
 import pytest
 from dbt_project import PROJECT_DIR, DbtBuild
 
@@ -61,6 +66,61 @@ def write(folder: Path, files: dict[str, str | bytes]) -> Path:
     return folder
 
 
+# The line faults of the shared export, each (kind of fault, table, key, expected outcome): a key
+# is staged, rejected with a reason, or staged with a value nulled (listed in nulled_values).
+# Faults without a readable key are checked by their malformed line's text (MALFORMED_TEXTS).
+LINE_FAULTS: list[tuple[str, str, str, str]] = [
+    ("byte order mark, CRLF line ends, upper-case blank-padded header, extra column", "customers", "C01", "staged"),
+    ("quoted comma in a value", "customers", "C03", "staged"),
+    ("quoted semicolon in a value", "customers", "C04", "staged"),
+    ("quoted newline in a value", "customers", "C05", "staged"),
+    ("empty key", "customers", "", "missing_key"),
+    ("a line of commas only", "customers", "", "missing_key"),
+    ("one key, two different rows", "customers", "C12", "conflicting_duplicate"),
+    ("one key, two identical lines (one staged)", "customers", "C14", "duplicate_key"),
+    ("latin-1 byte in an optional field (e-mail)", "customers", "C13", "nulled:email"),
+    ("latin-1 byte in an optional field (region nörth)", "customers", "C15", "nulled:region"),
+    ("optional date written 12/1/2010", "customers", "C16", "nulled:signup_date"),
+    ("optional date with a time", "customers", "C17", "nulled:signup_date"),
+    ("key and values padded with blanks", "customers", "C18", "staged"),
+    ("every field quoted", "customers", "C19", "staged"),
+    ("quoted header, reordered columns, capitalised status", "orders", "O01", "staged"),
+    ("optional amount out of range (1e400)", "orders", "O13", "nulled:shipping_fee"),
+    ("optional amount with 30 digits", "orders", "O14", "nulled:shipping_fee"),
+    ("order of a rejected customer (cascade)", "orders", "O15", "orphan"),
+    ("order dated in 2099 (after the build day)", "orders", "O16", "invalid_value"),
+    ("ISO timestamp with T and Z (not yet a format of the contract)", "orders", "O17", "invalid_value"),
+    ("optional amount with a decimal comma", "orders", "O18", "nulled:shipping_fee"),
+    ("amount in scientific notation (1.5e1 is 15)", "orders", "O19", "staged"),
+    ("customer id in another case (ids keep their case)", "orders", "O20", "orphan"),
+    ("status outside the contract's words", "orders", "O21", "invalid_value"),
+    ("required timestamp written 01/03/2024", "orders", "O22", "invalid_value"),
+    ("padded customer id and amount", "orders", "O23", "staged"),
+    ("optional amount written NULL", "orders", "O24", "nulled:shipping_fee"),
+    ("negative optional amount (out of its domain)", "orders", "O25", "invalid_value"),
+    ("LF line ends after CRLF ones (two exports concatenated)", "orders", "O26", "staged"),
+    ("last line without a line end", "orders", "O27", "staged"),
+    ("required whole number out of range", "order_items", "I11", "invalid_value"),
+    ("line of a rejected order (cascade)", "order_items", "I12", "orphan"),
+    ("lines after an unterminated quote", "order_items", "I14", "staged"),
+    ("negative quantity", "order_items", "I16", "invalid_value"),
+    ("optional discount written 10%", "order_items", "I17", "nulled:discount_amount"),
+    ("required amount with a thousands separator", "order_items", "I18", "invalid_value"),
+    ("line of a future-dated order (cascade)", "order_items", "I19", "orphan"),
+    ("latin-1 byte in an optional text field (category)", "order_items", "I20", "nulled:product_category"),
+    ("whole number written with decimals (1.0)", "order_items", "I22", "staged"),
+]
+# Lines that cannot be read, by table: (kind of fault, a part of the line's text).
+MALFORMED_TEXTS: dict[str, list[tuple[str, str]]] = {
+    "customers": [("latin-1 byte in the key", "C2"), ("a line of blanks only", "   ")],
+    "orders": [("short line", "C01,O11,completed"), ("long line", "C01,O12,completed,2024-01-01,1,extra")],
+    "order_items": [("unterminated quote, mid-file", 'I13,O01,"P1'), ("latin-1 byte in a required amount", "I21")],
+}
+# Not lines: an empty line is no row; service_events.csv is missing and customer_signals.csv has
+# only its header (optional files: empty tables).
+OTHER_FAULTS = ["empty line between rows", "optional file missing", "optional file with only its header"]
+
+
 def line_fault_files() -> tuple[dict[str, bytes], dict[str, int], list[tuple[str, str, int]]]:
     """The line-fault export, the number of raw records of each file, the expected rejections."""
     customer_rows = [["Customer_ID ", " SIGNUP_DATE", "Region", "Acquisition_Channel", "EMAIL", "Notes"]]
@@ -68,46 +128,86 @@ def line_fault_files() -> tuple[dict[str, bytes], dict[str, int], list[tuple[str
         region = {"C03": "north, east", "C04": "south;west", "C05": "south\nwest"}.get(c, "north")
         customer_rows.append([c, "2024-01-01", region, "web", email(c), "a note"])
     customer_rows += [
-        ["", "2024-01-01", "north", "web", "nokey.person@example.com", ""],  # missing_key
-        ["C12", "2024-01-01", "north", "web", "c12.person@example.com", ""],  # conflicting_duplicate
-        ["C12", "2024-02-01", "north", "web", "c12.person@example.com", ""],  # conflicting_duplicate
+        ["", "2024-01-01", "north", "web", "nokey.person@example.com", ""],
+        ["C12", "2024-01-01", "north", "web", "c12.person@example.com", ""],
+        ["C12", "2024-02-01", "north", "web", "c12.person@example.com", ""],
+        ["C14", "2024-01-01", "north", "web", "c14.person@example.com", ""],
+        ["C14", "2024-01-01", "north", "web", "c14.person@example.com", ""],
+        ["C16", "12/1/2010", "north", "web", "c16.person@example.com", ""],
+        ["C17", "2024-01-01 10:00:00", "north", "web", "c17.person@example.com", ""],
+        ["  C18  ", "  2024-01-01  ", "  north  ", "web", "c18.person@example.com", ""],
     ]
     customers = b"\xef\xbb\xbf" + csv_text(customer_rows, "\r\n").encode("utf-8")
-    customers += b"C13,2024-01-01,north,web,caf\xe9.person@example.com,\r\n"  # not UTF-8: malformed_line
+    customers += b",,,,,\r\n"
+    customers += b"\r\n"  # an empty line: no row
+    customers += b"C13,2024-01-01,north,web,caf\xe9.person@example.com,\r\n"
+    customers += b"C15,2024-01-01,n\xf6rth,web,c15.person@example.com,\r\n"
+    customers += b'"C19","2024-01-01","north","web","c19.person@example.com",""\r\n'
+    customers += b"C2\xe9,2024-01-01,north,web,c2x.person@example.com,\r\n"
+    customers += b"   \r\n"
 
     order_rows = [["customer_id", "order_id", "status", "ordered_at", "shipping_fee"]]  # reordered
     order_rows += [[c, o, "Completed", "2024-03-01 10:00:00", "4.95"] for o, c in zip(ORDERS, CUSTOMERS, strict=True)]
     order_rows += [
-        ["C01", "O13", "completed", "2024-02-01", "1e400"],  # invalid_value: out of range
-        ["C01", "O14", "completed", "2024-02-01", "123456789012345678901234567890"],  # invalid_value
-        ["C12", "O15", "completed", "2024-02-01", "0"],  # orphan: its customer was rejected
+        ["C01", "O13", "completed", "2024-02-01", "1e400"],
+        ["C01", "O14", "completed", "2024-02-01", "123456789012345678901234567890"],
+        ["C12", "O15", "completed", "2024-02-01", "0"],
+        ["C01", "O16", "completed", "2099-01-01 10:00:00", "0"],
+        ["C01", "O17", "completed", "2024-03-01T10:00:00Z", "0"],
+        ["C01", "O18", "completed", "2024-03-01", "4,95"],
+        ["C01", "O19", "completed", "2024-03-01", "1.5e1"],
+        [" c01", "O20", "completed", "2024-03-01", "0"],
+        ["C01", "O21", " SHIPPED ", "2024-03-01", "0"],
+        ["C01", "O22", "completed", "01/03/2024", "0"],
+        ["  C01  ", "O23", "completed", "2024-03-01", " 4.95 "],
+        ["C01", "O24", "completed", "2024-03-01", "NULL"],
+        ["C01", "O25", "completed", "2024-03-01", "-1"],
     ]
-    orders = csv_text(order_rows).encode("utf-8")
-    orders += b"C01,O11,completed\n"  # short line: malformed_line
-    orders += b"C01,O12,completed,2024-01-01,1,extra\n"  # long line: malformed_line
+    header = b'"customer_id","order_id","status","ordered_at","shipping_fee"\r\n'
+    orders = header + csv_text(order_rows[1:], "\r\n").encode("utf-8")
+    orders += b"C01,O11,completed\n"  # from here on LF line ends: mixed
+    orders += b"C01,O12,completed,2024-01-01,1,extra\n"
+    orders += b"C01,O26,completed,2024-03-01,0\n"
+    orders += b"C01,O27,completed,2024-03-01,0"  # no line end
 
     item_rows = [CONTRACT["order_items"] + ["warehouse"]]  # an extra column
     item_rows += [[f"I{i:02d}", o, "P1", "books", "2", "10.00", "4.00", "0", "w1"] for i, o in enumerate(ORDERS, 1)]
     item_rows += [
-        ["I11", "O01", "P1", "books", "99999999999999999999", "10.00", "4.00", "0", "w1"],  # invalid_value
-        ["I12", "O15", "P1", "books", "1", "10.00", "4.00", "0", "w1"],  # orphan: its order was rejected
+        ["I11", "O01", "P1", "books", "99999999999999999999", "10.00", "4.00", "0", "w1"],
+        ["I12", "O15", "P1", "books", "1", "10.00", "4.00", "0", "w1"],
     ]
-    items = csv_text(item_rows).encode("utf-8") + b'I13,O01,"P1,books,1,10.00,4.00,0,w1\n'  # unterminated quote
+    items = csv_text(item_rows).encode("utf-8")
+    items += b'I13,O01,"P1,books,1,10.00,4.00,0,w1\n'  # unterminated quote: the lines below still load
+    items += csv_text([
+        ["I14", "O01", "P1", "books", "1", "10.00", "4.00", "0", "w1"],
+        ["I16", "O01", "P1", "books", "-2", "10.00", "4.00", "0", "w1"],
+        ["I17", "O01", "P1", "books", "1", "10.00", "4.00", "10%", "w1"],
+        ["I18", "O01", "P1", "books", "1", "1,234.00", "4.00", "0", "w1"],
+        ["I19", "O16", "P1", "books", "1", "10.00", "4.00", "0", "w1"],
+        ["I22", "O01", "P1", "books", "1.0", "10.00", "4.00", "0", "w1"],
+    ]).encode("utf-8")
+    items += b"I20,O01,P1,b\xf6oks,1,10.00,4.00,0,w1\n"
+    items += b"I21,O01,P1,books,1,1\xa30.00,4.00,0,w1\n"
 
     signals = b"signal_id,customer_id,signal_type,occurred_at\n"  # header only: optional, so empty
     files = {"customers": customers, "orders": orders, "order_items": items, "customer_signals": signals}
-    raw_records = {"customers": 14, "orders": 15, "order_items": 13, "service_events": 0, "customer_signals": 0}
-    expected = [
-        ("customers", "conflicting_duplicate", 2),
-        ("customers", "malformed_line", 1),
-        ("customers", "missing_key", 1),
-        ("order_items", "invalid_value", 1),
-        ("order_items", "malformed_line", 1),
-        ("order_items", "orphan", 1),
-        ("orders", "invalid_value", 2),
-        ("orders", "malformed_line", 2),
-        ("orders", "orphan", 1),
-    ]
+    expected_counts: dict[tuple[str, str], int] = {}
+    for _, table, _, outcome in LINE_FAULTS:
+        if not outcome.startswith(("staged", "nulled")):
+            copies = 2 if outcome == "conflicting_duplicate" else 1
+            expected_counts[(table, outcome)] = expected_counts.get((table, outcome), 0) + copies
+    for table, lines in MALFORMED_TEXTS.items():
+        expected_counts[(table, "malformed_line")] = len(lines)
+    expected = sorted((table, reason, n) for (table, reason), n in expected_counts.items())
+    valid = {"customers": set(CUSTOMERS), "orders": set(ORDERS), "order_items": {f"I{i:02d}" for i in range(1, 11)}}
+    staged = {table: len(keys) for table, keys in valid.items()}
+    for _, table, key, outcome in LINE_FAULTS:
+        if outcome.startswith(("staged", "nulled")) or outcome == "duplicate_key":
+            staged[table] += key not in valid[table]
+    raw_records = {
+        table: staged.get(table, 0) + sum(n for source, _, n in expected if source == table)
+        for table in ("customers", "orders", "order_items", "service_events", "customer_signals")
+    }
     return files, raw_records, expected
 
 
@@ -115,7 +215,9 @@ def raw_emails() -> set[str]:
     demo = PROJECT_DIR / "seeds" / "raw" / "raw_customers.csv"
     with open(demo, newline="") as handle:
         found = {row["email"].strip().lower() for row in csv.DictReader(handle) if row["email"].strip()}
-    return found | {email(c) for c in CUSTOMERS + ["C12", "NOKEY"]} | {"c13.person@example.com"}
+    salvaged = {"café.person@example.com", "caf\ufffd.person@example.com"}  # C13's, a byte not UTF-8
+    others = ["C12", "C14", "C15", "C16", "C17", "C18", "C19", "C2X", "NOKEY"]
+    return found | salvaged | {email(c) for c in CUSTOMERS + others}
 
 
 def public_text_values_with_emails(build: DbtBuild, emails: set[str]) -> list[tuple[str, str, int]]:
@@ -153,6 +255,12 @@ def demo_then_line_faults(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dbt
     return build, (demo, demo_leaks), own
 
 
+def test_the_corpus_covers_at_least_35_kinds_of_fault() -> None:
+    kinds = [kind for kind, *_ in LINE_FAULTS] + [kind for lines in MALFORMED_TEXTS.values() for kind, _ in lines]
+    kinds += OTHER_FAULTS + list(whole_file_faults()) + ["too many bad rows", "latin-1 export with raw_file_encoding"]
+    assert len(set(kinds)) == len(kinds) >= 35
+
+
 def test_own_data_build_after_the_demo_build_quarantines_every_line_fault(demo_then_line_faults) -> None:
     build, _, own = demo_then_line_faults
     assert own.returncode == 0, own.stdout[-4000:]
@@ -169,25 +277,67 @@ def test_own_data_build_after_the_demo_build_quarantines_every_line_fault(demo_t
         " (select count(*) from staging.stg_shop__service_events),"
         " (select count(*) from staging.stg_shop__customer_signals)"
     )[0], strict=True))
-    assert staged == {"customers": 10, "orders": 10, "order_items": 10, "service_events": 0, "customer_signals": 0}
     for table, records in raw_records.items():
         table_rejected = sum(n for source, _, n in expected if source == table)
         assert records == staged[table] + table_rejected, table
 
-    # Quoted commas, semicolons and newlines are values, not faults; the header matched whatever its case.
+    # Each keyed fault ends as expected: staged, rejected with its reason, or staged with a value nulled.
+    keys = {"customers": "customer_id", "orders": "order_id", "order_items": "order_item_id"}
+    nulled = set(build.query("select source_table, source_key, column_name from nulled_values"))
+    for kind, table, key, outcome in LINE_FAULTS:
+        if not key:
+            continue
+        staged_rows = build.query(f"select count(*) from staging.stg_shop__{table} where {keys[table]} = '{key}'")[0][0]
+        reasons = {r for (r,) in build.query(
+            f"select reason from rejected_rows where source_table = '{table}' and source_key = '{key}'")}
+        if outcome == "staged":
+            assert (staged_rows, reasons) == (1, set()), kind
+        elif outcome == "duplicate_key":
+            assert (staged_rows, reasons) == (1, {"duplicate_key"}), kind
+        elif outcome.startswith("nulled:"):
+            assert (staged_rows, reasons) == (1, set()), kind
+            assert (table, key, outcome.removeprefix("nulled:")) in nulled, kind
+        else:
+            assert (staged_rows, reasons) == (0, {outcome}), kind
+    assert len(nulled) == sum(outcome.startswith("nulled:") for *_, outcome in LINE_FAULTS)
+
+    # Lines that cannot be read keep their line number and text; nothing else is malformed.
+    malformed = build.query(
+        "select source_table, raw_record::json->>'line_text' from rejected_rows where reason = 'malformed_line'"
+    )
+    for table, lines in MALFORMED_TEXTS.items():
+        for kind, text in lines:
+            assert len([t for source, t in malformed if source == table and text in t]) == 1, kind
+    assert build.query(
+        "select count(*) from rejected_rows where reason = 'malformed_line'"
+        " and source_key is null and cast(raw_record::json->>'line_number' as integer) > 1"
+    ) == [(len(malformed),)]
+
+    # Values as staged: quoted commas, semicolons and newlines are values; padding is trimmed;
+    # a nulled amount is 0 (what an empty one means), scientific notation is a number.
     assert build.query(
         "select customer_id, region from staging.stg_shop__customers where customer_id in ('C03', 'C04', 'C05')"
         " order by 1"
     ) == [("C03", "north, east"), ("C04", "south;west"), ("C05", "south\nwest")]
-    # A malformed line keeps its line number and text; the first data line is line 2.
     assert build.query(
-        "select raw_record::json->>'line_text' from rejected_rows"
-        " where reason = 'malformed_line' and source_table = 'orders' order by 1"
-    ) == [("C01,O11,completed",), ("C01,O12,completed,2024-01-01,1,extra",)]
-    assert build.query(
-        "select count(*) from rejected_rows where reason = 'malformed_line'"
-        " and source_key is null and cast(raw_record::json->>'line_number' as integer) > 1"
-    ) == [(4,)]
+        "select customer_id, signup_date::varchar, region, signup_date is null from staging.stg_shop__customers"
+        " where customer_id in ('C15', 'C16', 'C18') order by 1"
+    ) == [("C15", "2024-01-01", None, False), ("C16", None, "north", True), ("C18", "2024-01-01", "north", False)]
+    assert [(o, float(f)) for o, f in build.query(
+        "select order_id, shipping_fee from staging.stg_shop__orders where order_id in ('O13', 'O19', 'O23')"
+        " order by 1"
+    )] == [("O13", 0.0), ("O19", 15.0), ("O23", 4.95)]
+    # The order dated 2099 does not move the default as-of date.
+    assert build.query("select max(last_ordered_at)::date::varchar from customer_value") == [("2024-03-01",)]
+    # The quarantine summary adds up and says what counts toward the limit.
+    summary = build.query(
+        "select source_table, reason, rows, counts_toward_limit from quarantine_summary order by 1, 2"
+    )
+    assert [(t, r, n) for t, r, n, counts in summary if counts] == expected
+    assert sorted((t, n) for t, r, n, counts in summary if not counts) == sorted(
+        (table, sum(1 for _, t, _, o in LINE_FAULTS if t == table and o.startswith("nulled:")))
+        for table in {t for _, t, _, o in LINE_FAULTS if o.startswith("nulled:")}
+    )
 
 
 def test_no_public_model_holds_a_raw_email(demo_then_line_faults) -> None:
@@ -225,6 +375,7 @@ def whole_file_faults() -> dict[str, tuple[dict[str, str | bytes], str]]:
             "customer_signals.csv",
         ),
         "semicolon-separated file": ({**valid, "customers": semicolons}, "customers.csv"),
+        "tab-delimited file": ({**valid, "orders": valid["orders"].replace(",", "\t")}, "orders.csv"),
     }
 
 
@@ -243,24 +394,46 @@ def test_a_whole_file_fault_stops_the_build_with_one_line_naming_the_file(tmp_pa
     assert len(error_lines) == 1 and named_file in error_lines[0], output[-3000:]
 
 
-def test_all_rows_bad_quarantines_every_row_and_stops_on_the_rejected_share(tmp_path: Path) -> None:
+def log_text(line: str) -> str:
+    """A dbt log line without its colours and time stamp."""
+    return re.sub(r"^\d{2}:\d{2}:\d{2}\s*", "", re.sub(r"\x1b\[[0-9;]*m", "", line)).strip()
+
+
+def test_a_mostly_bad_export_stops_with_one_line_saying_what_to_fix(tmp_path: Path) -> None:
+    """A data failure: its first error line says what to fix, and the quarantine of the failed
+    build is readable from the diagnostics folder."""
     valid = valid_files()
-    ragged = "\n".join(line + ",extra" for line in valid["orders"].splitlines()[1:]) + "\n"
-    folder = write(tmp_path / "export", {**valid, "orders": valid["orders"].splitlines()[0] + "\n" + ragged})
+    lines = valid["orders"].splitlines()
+    ragged = [line + ",extra" if number <= 4 else line for number, line in enumerate(lines[1:], start=1)]
+    folder = write(tmp_path / "export", {**valid, "orders": "\n".join([lines[0], *ragged]) + "\n"})
     build = DbtBuild(tmp_path)
-    variables = {"raw_data_path": str(folder), "raw_file_format": "csv"}
-    build.run(
-        "build", "--select", "+rejected_rows", "--exclude-resource-type", "test", "unit_test", variables=variables
-    )
     result = build.run(
-        "test", "--select", "stg_shop__orders", "--exclude-resource-type", "unit_test", variables=variables, check=False
+        "build", "--exclude-resource-type", "unit_test",
+        variables={"raw_data_path": str(folder), "raw_file_format": "csv"}, check=False,
     )
+    output = result.stdout + result.stderr
     assert result.returncode != 0  # the error-severity max_rejected_share test
-    assert "Traceback" not in result.stdout + result.stderr
-    assert build.query(
-        "select reason, count(*) from rejected_rows where source_table = 'orders' group by all"
-    ) == [("malformed_line", len(ORDERS))]
-    assert build.query("select count(*) from staging.stg_shop__orders") == [(0,)]
+    assert "Traceback" not in output
+    # dbt's error summary: after the failing test's name, the first line names the table, its
+    # share, the limit and the largest reasons with their counts.
+    summary = [log_text(line) for line in output[output.index("Completed with"):].splitlines()[1:]]
+    first = next(line for line in summary if line and " in test " not in line)
+    assert "Raw table orders: 40.0% of its rows rejected (4)" in first, first
+    assert "max_rejected_share = 5.0%" in first and "malformed_line 4" in first, first
+    # the failed build published nothing, but wrote its quarantine
+    assert not (tmp_path / "serving" / "customer_value.duckdb").exists()
+    diagnostics = tmp_path / "diagnostics"
+    with duckdb.connect() as connection:
+        assert connection.sql(
+            f"select source_table, reason, count(*) from '{diagnostics / 'rejected_rows.parquet'}' group by all"
+            " order by all"
+        ).fetchall() == [("order_items", "orphan", 4), ("orders", "malformed_line", 4)]
+        assert connection.sql(
+            "select source_table, reason, rows, counts_toward_limit"
+            f" from '{diagnostics / 'quarantine_summary.parquet'}' order by all"
+        ).fetchall() == [("order_items", "orphan", 4, True), ("orders", "malformed_line", 4, True)]
+        assert connection.sql(f"select count(*) from '{diagnostics / 'nulled_values.parquet'}'").fetchall() == [(0,)]
+    assert build.query("select count(*) from staging.stg_shop__orders") == [(len(ORDERS) - 4,)]
 
 
 def test_a_latin1_export_loads_with_raw_file_encoding(tmp_path: Path) -> None:

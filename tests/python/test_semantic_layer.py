@@ -162,3 +162,12 @@ def test_at_risk_and_expected_revenue_by_value_tier_equal_customer_value(metricf
     """)
     assert any(row[1] > 0 for row in rows)  # the demo has top customers at risk
     assert_rows_equal(answers, "customer__value_tier", {row[0]: row[1:] for row in rows}, columns)
+
+
+def test_quarantined_rows_by_table_and_reason_equal_quarantine_summary(metricflow):
+    answers = metricflow.query(["quarantined_rows"], ["quarantine_entry__source_table", "quarantine_entry__reason"])
+    assert {
+        (row["quarantine_entry__source_table"], row["quarantine_entry__reason"]): number(row["quarantined_rows"])
+        for row in answers
+    } == {(table, reason): float(rows) for table, reason, rows in metricflow.build.query(
+        "select source_table, reason, rows from quarantine_summary")}

@@ -38,6 +38,7 @@ checked as (
             when accepted_signal_types.signal_type is null then 'signal_type: not in indirect_value_rates'
             when typed.occurred_at_text is null then 'occurred_at: required value is empty'
             when typed.occurred_at is null then {{ not_of_type('occurred_at', 'timestamp') }}
+            {{ dated_after_build_day('occurred_at', 'typed.occurred_at') }}
         end as invalid_detail,
         case
             when typed.customer_id is not null and customers.customer_id is null

@@ -25,10 +25,8 @@ typed as (
 checked as (
     select
         typed.*,
-        case
-            when typed.signup_date_text is not null and typed.signup_date is null
-                then {{ not_of_type('signup_date', 'date') }}
-        end as invalid_detail,
+        {{ nulled_value_columns('signup_date', 'date') }},
+        cast(null as {{ text_type() }}) as invalid_detail,
         cast(null as {{ text_type() }}) as orphan_detail,
         cast(null as {{ text_type() }}) as no_rate_detail
     from typed
@@ -49,6 +47,9 @@ final as (
         region,
         acquisition_channel,
         email,
+        nulled_column,
+        nulled_raw_value,
+        nulled_detail,
         {{ rejected_raw_record('customers') }} as raw_record,
         rejection_reason,
         rejection_detail

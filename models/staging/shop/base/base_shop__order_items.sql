@@ -35,6 +35,7 @@ typed as (
 checked as (
     select
         typed.*,
+        {{ nulled_value_columns('discount_amount', 'money') }},
         case
             when typed.order_id is null then 'order_id: required value is empty'
             when typed.product_id is null then 'product_id: required value is empty'
@@ -47,8 +48,6 @@ checked as (
             when typed.unit_cost_text is null then 'unit_cost: required value is empty'
             when typed.unit_cost is null then {{ not_of_type('unit_cost', 'money') }}
             when typed.unit_cost < 0 then 'unit_cost: below 0'
-            when typed.discount_amount_text is not null and typed.discount_amount is null
-                then {{ not_of_type('discount_amount', 'money') }}
             when typed.discount_amount < 0 then 'discount_amount: below 0'
             when not (typed.discount_amount <= typed.quantity * typed.unit_price)
                 then 'discount_amount: exceeds quantity x unit_price'
@@ -80,7 +79,10 @@ final as (
         quantity,
         unit_price,
         unit_cost,
-        discount_amount,
+        coalesce(discount_amount, 0) as discount_amount,
+        nulled_column,
+        nulled_raw_value,
+        nulled_detail,
         {{ rejected_raw_record('order_items') }} as raw_record,
         rejection_reason,
         rejection_detail

@@ -30,15 +30,15 @@ typed as (
 checked as (
     select
         typed.*,
+        {{ nulled_value_columns('shipping_fee', 'money') }},
         case
             when typed.customer_id is null then 'customer_id: required value is empty'
             when typed.ordered_at_text is null then 'ordered_at: required value is empty'
             when typed.ordered_at is null then {{ not_of_type('ordered_at', 'timestamp') }}
+            {{ dated_after_build_day('ordered_at', 'typed.ordered_at') }}
             when typed.status is null then 'status: required value is empty'
             when typed.status not in ('completed', 'returned', 'cancelled')
                 then 'status: not one of completed, returned, cancelled'
-            when typed.shipping_fee_text is not null and typed.shipping_fee is null
-                then {{ not_of_type('shipping_fee', 'money') }}
             when typed.shipping_fee < 0 then 'shipping_fee: below 0'
         end as invalid_detail,
         case
@@ -65,7 +65,10 @@ final as (
         customer_id,
         ordered_at,
         status,
-        shipping_fee,
+        coalesce(shipping_fee, 0) as shipping_fee,
+        nulled_column,
+        nulled_raw_value,
+        nulled_detail,
         {{ rejected_raw_record('orders') }} as raw_record,
         rejection_reason,
         rejection_detail

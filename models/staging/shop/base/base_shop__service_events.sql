@@ -68,6 +68,7 @@ checked as (
             when accepted_activities.activity is null then 'activity: not in service_cost_rates'
             when typed.occurred_at_text is null then 'occurred_at: required value is empty'
             when typed.occurred_at is null then {{ not_of_type('occurred_at', 'timestamp') }}
+            {{ dated_after_build_day('occurred_at', 'typed.occurred_at') }}
             when typed.units_text is null then 'units: required value is empty'
             when typed.units is null then {{ not_of_type('units', 'number') }}
             when typed.units < 0 then 'units: below 0'

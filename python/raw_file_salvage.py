@@ -1,0 +1,207 @@
+"""File work of the raw CSV landing and the quarantine diagnostics, as DuckDB functions.
+
+dbt-duckdb loads this module as a plugin (profiles.yml, `plugins`); the macros in
+macros/repair_raw_csv.sql and macros/quarantine_diagnostics.sql call the functions it
+registers on the build connection. DuckDB reads the files; what its CSV reader cannot do is
+done here, and only for files that need it (docs/rules.md, section 13):
+
+* `raw_csv_prepare(path, work_dir, table, encoding)`: the path to read. A file whose lines end
+  in both LF and CRLF (two exports concatenated) stops DuckDB's reader, so it is read from a
+  copy with CRLF written as LF (line numbers unchanged). Also clears the table's repair files.
+* `raw_csv_repair(path, copy, work_dir, table, encoding, header, contract, salvageable, targets)`:
+  writes `copy`, the file with the lines listed in `targets` blanked (a blank line is skipped
+  by the reader and keeps the line numbers), so that
+  - a line with an unterminated quote costs its own line only: the reader had swallowed the
+    lines after it into one bad record; in the copy they are read again;
+  - a line with bytes not valid in the encoding loses only the bad fields when they are
+    optional columns: the rest of the line is written to `<table>.rows.csv` and the bad fields
+    to `<table>.values.csv`, both UTF-8 in work_dir, for the macro to land.
+  Lines that cannot be salvaged go to `<table>.lines.csv` as malformed lines.
+* `raw_diagnostics_prepare(dir)`, `raw_diagnostics_remove(file)`: the diagnostics folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+from duckdb import DuckDBPyConnection
+
+CHUNK = 16 * 1024 * 1024
+REPAIR_FILES = ("rows", "values", "lines", "lf")
+REPAIR_HEADERS = {
+    "values": ["line_number", "source_key", "column_name", "raw_value", "detail"],
+    "lines": ["line_number", "byte_position", "problem", "line_text"],
+}
+
+
+def has_mixed_line_endings(path: Path) -> bool:
+    """Whether the file has both CRLF and bare LF line ends (one pass, in chunks)."""
+    crlf = lf = 0
+    previous = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            data = previous[-1:] + chunk
+            crlf += data.count(b"\r\n")
+            lf += data.count(b"\n")
+            previous = chunk
+    return 0 < crlf < lf
+
+
+def repair_file(work_dir: str, table: str, kind: str) -> Path:
+    return Path(work_dir) / f"{table}.{kind}.csv"
+
+
+def prepare_csv(path: str, work_dir: str, table: str, encoding: str) -> str:
+    folder = Path(work_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in REPAIR_FILES:
+        repair_file(work_dir, table, kind).unlink(missing_ok=True)
+    source = Path(path)
+    if not ascii_compatible(encoding) or not source.exists() or not has_mixed_line_endings(source):
+        return path
+    copy = folder / f"{table}.lf.csv"
+    with open(source, "rb") as reader, open(copy, "wb") as writer:
+        previous = b""
+        while chunk := reader.read(CHUNK):
+            data = previous + chunk
+            # a CR at the end of a chunk may start a CRLF: keep it for the next chunk
+            previous = b"\r" if data.endswith(b"\r") else b""
+            writer.write(data[: len(data) - len(previous)].replace(b"\r\n", b"\n"))
+        writer.write(previous)
+    return str(copy)
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """Line and field separators are single ASCII bytes (utf-8, latin-1), not utf-16."""
+    return b",\n".decode(encoding, errors="replace") == ",\n" and len(",".encode(encoding)) == 1
+
+
+def physical_line(data: bytes, position: int) -> tuple[int, int]:
+    """Start and end (exclusive, before CR LF) of the line of the reader's `position`: the
+    reader gives a byte of the line or of the line ends before it (it varies by one), so the
+    line is the one holding that byte, blank lines skipped."""
+    start = data.rfind(b"\n", 0, position) + 1
+    while start < len(data) and data[start] in b"\r\n":
+        start += 1
+    end = data.find(b"\n", start)
+    end = len(data) if end < 0 else end
+    return start, end - 1 if end > start and data[end - 1 : end] == b"\r" else end
+
+
+def split_fields(line: bytes) -> list[bytes] | None:
+    """The comma-separated, "-quoted fields of one line as bytes; None when it is not one record."""
+    try:
+        rows = list(csv.reader([line.decode("latin-1")], delimiter=",", quotechar='"', strict=True))
+    except csv.Error:
+        return None
+    return [field.encode("latin-1") for field in rows[0]] if len(rows) == 1 else None
+
+
+def append_rows(path: Path, header: list[str], rows: list[list]) -> None:
+    if not rows:
+        return
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        if new:
+            writer.writerow(header)
+        writer.writerows(rows)
+
+
+def repair_csv(
+    path: str, copy: str, work_dir: str, table: str, encoding: str, header_csv: str, contract_csv: str,
+    salvageable_csv: str, targets_json: str,
+) -> int:
+    """Write the repaired copy and the repair files; the number of lines repaired."""
+    header = header_csv.split(",")
+    contract = contract_csv.split(",")
+    key = contract[0]
+    salvageable = set(filter(None, salvageable_csv.split(",")))
+    targets = json.loads(targets_json)
+    data = Path(path).read_bytes()
+    blanked: list[tuple[int, int]] = []
+    rows, values, lines = [], [], []
+    for target in sorted(targets, key=lambda item: item["byte_position"]):
+        start, end = physical_line(data, int(target["byte_position"]))
+        line = data[start:end]
+        text = line.decode(encoding, errors="replace")
+        blanked.append((start, end))
+        salvaged = salvage(line, header, contract, salvageable, encoding) if target["kind"] == "encoding" else None
+        if salvaged is None:
+            problem = target["problem"]
+            if target["kind"] == "quote":
+                problem += " (the lines after it were read again)"
+            lines.append([target["line_number"], start, problem, text])
+            continue
+        fields, bad = salvaged
+        rows.append([*fields, target["line_number"]])
+        source_key = fields[header.index(key)].strip()
+        for column, raw_value in bad:
+            values.append([target["line_number"], source_key, column, raw_value,
+                           f"{column}: not valid {encoding} (the bytes shown as U+FFFD)"])
+    with open(copy, "wb") as writer:
+        position = 0
+        for start, end in blanked:
+            writer.write(data[position:start])
+            position = end
+        writer.write(data[position:])
+    append_rows(repair_file(work_dir, table, "rows"), [*header, "line_number"], rows)
+    append_rows(repair_file(work_dir, table, "values"), REPAIR_HEADERS["values"], values)
+    append_rows(repair_file(work_dir, table, "lines"), REPAIR_HEADERS["lines"], lines)
+    return len(blanked)
+
+
+def salvage(
+    line: bytes, header: list[str], contract: list[str], salvageable: set[str], encoding: str
+) -> tuple[list[str | None], list[tuple[str, str]]] | None:
+    """The line's fields with the undecodable ones set to None, and the (column, text) of those
+    in salvageable columns; None when the line cannot be salvaged: not one record of the
+    header's width, or a bad byte in the key or another column the contract requires. A bad
+    field of a column outside the contract is ignored, like the column."""
+    fields = split_fields(line)
+    if fields is None or len(fields) != len(header):
+        return None
+    decoded: list[str | None] = []
+    bad = []
+    for column, field in zip(header, fields, strict=True):
+        try:
+            decoded.append(field.decode(encoding))
+        except UnicodeDecodeError:
+            if column in contract and column not in salvageable:
+                return None
+            decoded.append(None)
+            if column in salvageable:
+                bad.append((column, field.decode(encoding, errors="replace")))
+    return decoded, bad
+
+
+def prepare_folder(folder: str) -> str:
+    """Create a folder (and its parents); its absolute path."""
+    path = Path(folder).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def remove_file(path: str) -> bool:
+    """Remove a file if it exists; whether it existed."""
+    file = Path(path)
+    existed = file.exists()
+    file.unlink(missing_ok=True)
+    return existed
+
+
+class Plugin(BasePlugin):
+    """Registers the raw-file functions on the build connection."""
+
+    def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        conn.create_function(
+            "raw_csv_prepare", prepare_csv, ["VARCHAR"] * 4, "VARCHAR", side_effects=True
+        )
+        conn.create_function(
+            "raw_csv_repair", repair_csv, ["VARCHAR"] * 9, "INTEGER", side_effects=True
+        )
+        conn.create_function("raw_diagnostics_prepare", prepare_folder, ["VARCHAR"], "VARCHAR", side_effects=True)
+        conn.create_function("raw_diagnostics_remove", remove_file, ["VARCHAR"], "BOOLEAN", side_effects=True)
