@@ -51,6 +51,9 @@ LABELS = {
     "churn_probability": "Churn probability", "p_order_within_90d": "Order within 90 days",
     "expected_next_order_date": "Expected next order", "predicted_clv_low": "Predicted CLV, low (5%)",
     "predicted_clv_high": "Predicted CLV, high (95%)",
+    # the quarantine panel
+    "source_table": "Raw table", "reason": "Reason", "rows": "Rows", "share_of_table": "Share of the table",
+    "counts_toward_limit": "Counts toward the limit",
 }
 AT_RISK_ROWS = 20
 
@@ -268,7 +271,7 @@ def quarantine(publication_id: str, tables: set[str]) -> None:
         order by source_table, rows desc, reason
     """)
     st.caption("Rows set apart by staging (rejected_rows) and staged rows with a value nulled (nulled_values).")
-    st.table(table.style.format({"share_of_table": "{:.2%}"}).hide(axis="index"))
+    st.table(labelled(table).style.format(labelled_formats({"share_of_table": "{:.2%}"})).hide(axis="index"))
 
 
 def main() -> None:
