@@ -264,3 +264,19 @@ def test_no_raw_column_names_or_times_of_day_in_the_tables(served, page):
         assert "00:00:00" not in table.inner_text()
     for heading in page.locator("h1, h2, h3").all():
         assert "_" not in heading.inner_text(), heading.inner_text()
+
+
+def test_quarantine_panel_equals_quarantine_summary(served, page):
+    """The panel "Data quality: the quarantine": one row per raw table and reason, as
+    quarantine_summary has them (the demo export has bad rows on purpose)."""
+    build, _ = served
+    table = page.get_by_test_id("stTable").filter(has_text="Counts toward the limit")
+    table.locator("tbody tr").first.wait_for(timeout=60_000)
+    shown = sorted(tuple(cell.inner_text().strip() for cell in row.locator("th, td").all())
+                   for row in table.locator("tbody tr").all())
+    expected = serving_query(build, """
+        select source_table, reason, rows, share_of_table, counts_toward_limit from quarantine_summary
+    """)
+    assert len(expected) > 1
+    assert shown == sorted((source_table, reason, f"{rows:,}", f"{float(share):.2%}", str(counts))
+                           for source_table, reason, rows, share, counts in expected)
