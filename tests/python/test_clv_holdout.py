@@ -41,12 +41,11 @@ import pandas as pd
 import pytest
 from clv import holdout
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases
-from dbt_project import DbtBuild, build_on_raw_csv
+from cdnow import build_cdnow, read_cdnow
+from dbt_project import DbtBuild
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import cdnow_to_raw  # noqa: E402
 
 AS_OF = "1998-06-30"
 HOLDOUT_DAYS = 273  # 1997-09-30 to 1998-06-30: 39 weeks
@@ -100,10 +99,7 @@ def test_no_holdout_gives_an_empty_table_with_the_columns():
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
-    return build_on_raw_csv(
-        tmp_path_factory.mktemp("cdnow_holdout"), cdnow_to_raw.write_raw, as_of_date=AS_OF,
-        clv_holdout_days=HOLDOUT_DAYS,
-    )
+    return build_cdnow(tmp_path_factory.mktemp("cdnow_holdout"), as_of_date=AS_OF, clv_holdout_days=HOLDOUT_DAYS)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +133,7 @@ def test_cdnow_cohort_and_design_are_the_papers(table):
 
 
 def test_cdnow_actual_holdout_purchases_recounted_from_the_fixture(table):
-    lines = cdnow_to_raw.read_cdnow()
+    lines = read_cdnow()
     days = lines[["sample_id", "purchase_date"]].drop_duplicates()
     calibration_end, as_of = np.datetime64("1997-09-30"), np.datetime64(AS_OF)
     dates = days["purchase_date"].to_numpy(dtype="datetime64[D]")
