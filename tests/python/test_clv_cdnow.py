@@ -9,16 +9,13 @@ purchases in the next 39 weeks and is alive with probability 0.727 (FHL 2005, 20
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow import CALIBRATION_END, CDNOW_FILE, read_cdnow
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, probability_alive
 from clv.data import summarise_purchases
 from clv.gamma_gamma import fit_gamma_gamma
-
-from cdnow import CALIBRATION_END, CDNOW_FILE, read_cdnow
 
 FIXTURES = CDNOW_FILE.parent
 

@@ -39,9 +39,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow import build_cdnow, read_cdnow
 from clv import holdout
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases
-from cdnow import build_cdnow, read_cdnow
 from dbt_project import DbtBuild
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -144,7 +144,9 @@ def test_orders_are_dated_at_their_earliest_line_and_customers_at_their_first(bu
     assert build.query("select cast(ordered_at as varchar) from fct_orders where order_id = 'INV2'") == [
         ("2024-02-10 00:00:00",)
     ]
-    signups = build.query("select customer_id, cast(signup_date as varchar) from staging.stg_shop__customers order by 1")
+    signups = build.query(
+        "select customer_id, cast(signup_date as varchar) from staging.stg_shop__customers order by 1"
+    )
     assert signups == [("A1", "2024-01-05"), ("B2", "2024-01-15"), ("F3", "2024-01-01")]
 
 
@@ -198,7 +200,9 @@ def test_unparsed_dates_stop_the_build_with_one_line_before_any_model(tmp_path):
     result = DbtBuild(tmp_path).run("build", variables=variables, check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    error_lines = [line for line in output.splitlines() if "invoice_lines.csv" in line and "raw_timestamp_format" in line]
+    error_lines = [
+        line for line in output.splitlines() if "invoice_lines.csv" in line and "raw_timestamp_format" in line
+    ]
     assert len(error_lines) == 1
     # the column as the file names it, the format tried and three of the values that did not parse
     assert re.search(r"column date: \d+ of \d+ values .*ISO.* e\.g\. '[^']+', '[^']+', '[^']+'", error_lines[0])
