@@ -56,7 +56,7 @@ checked as (
             when typed.quantity_text is null then 'quantity: required value is empty'
             when typed.quantity is null then {{ not_of_type('quantity', 'whole_number') }}
             when typed.quantity = 0 then 'quantity: not greater than 0'
-            when typed.quantity < 0 and orders.status is distinct from 'refunded'
+            when typed.quantity < 0 and orders.status <> 'refunded'
                 then 'quantity: not greater than 0 (only a credit note may have negative quantities)'
             when typed.unit_price_text is null then 'unit_price: required value is empty'
             when typed.unit_price is null then {{ not_of_type('unit_price', 'money') }}
