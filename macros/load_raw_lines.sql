@@ -182,6 +182,8 @@
         'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
         ~ ' problem varchar, line_text varchar)') -%}
     {%- set first_line = 2 if has_header else 1 -%}
+    {#- With several files, a malformed line's problem starts with its file's name. -#}
+    {%- set file_prefix = "regexp_extract(file_name, '[^/]*$', 0) || ': ' || " if files | length > 1 else "" -%}
 
     {#- The read lines as `read_lines` (file_name, file_line: the line's number in its file, columns). -#}
     {%- call statement('land_raw_lines_read') -%}
@@ -220,7 +222,7 @@
         select
             'order_items',
             file_line,
-            'wrong number of fields: ' || cast(len(fields) as varchar) || ' instead of {{ ordered_columns | length }}',
+            {{ file_prefix }}'wrong number of fields: ' || cast(len(fields) as varchar) || ' instead of {{ ordered_columns | length }}',
             line
         from numbered_text_lines
         where file_line >= {{ first_line }} and trim(line) <> '' and len(fields) <> {{ ordered_columns | length }};
@@ -267,7 +269,7 @@
         group by scan.file_path, rejects.line;
 
         insert into raw.malformed_lines
-        select 'order_items', file_line, problem, line_text from rejected_lines;
+        select 'order_items', file_line, {{ file_prefix }}problem, line_text from rejected_lines;
 
         {#- A parsed line's number in its file: its rank among the file's parsed lines, plus the
             header and the rejected lines before it (a rejected line's rank among the rejects

@@ -1,6 +1,7 @@
 """A shop's own export, first run: one file of invoice lines (docs/rules.md, line layout).
 
-The file is written here as a spreadsheet of a European shop writes it: semicolons, decimal
+The export is written here as a spreadsheet of a European shop writes it, in two files of one
+folder sharing a header (the second with CRLF line ends): semicolons, decimal
 commas, US dates (`1/5/2024 10:30`, some without a time), its own status words, credit notes (a
 partial one by invoice prefix `C`, a whole one by all-negative quantities), a quarter of the
 lines guest sales, and a few bad lines. One `dbt build` with the mapping alone (default
@@ -32,7 +33,7 @@ Customer F3: 100 orders of 1 x 20.00 (Jan 1 to Apr 9, 2024): revenue 2000.00, co
 Guests: 20 orders of 2 lines with an empty customer: 20 orders, 40 lines no_customer.
 One line with two fields: malformed_line.
 
-Lines: 15 hand-written + 100 + 40 = 155 = 110 staged + 45 rejected (40 no_customer, 2 orphan,
+Lines: 15 hand-written (part1.csv) + 100 + 40 (part2.csv) = 155 = 110 staged + 45 rejected (40 no_customer, 2 orphan,
 2 invalid_value, 1 malformed_line). Orders: 9 + 100 + 20 = 129 = 107 staged + 22 rejected.
 Rejected share without guests: lines 5 of 115, orders 2 of 109, both under 5%.
 """
@@ -87,7 +88,8 @@ def us_date(day: date) -> str:
     return f"{day.month}/{day.day}/{day.year}"
 
 
-def write_export(path: Path) -> Path:
+def write_export(folder: Path) -> Path:
+    """A folder of two files sharing the header: the hand-written lines, then the others."""
     filler = [
         f"F{n};{us_date(date(2024, 1, 1) + timedelta(days=n))} 12:00;F3;P9;1;20,00;shipped" for n in range(100)
     ]
@@ -95,14 +97,16 @@ def write_export(path: Path) -> Path:
         f"G{n};{us_date(date(2024, 2, 1) + timedelta(days=n))} 15:00;;P{item};1;3,00;shipped"
         for n in range(20) for item in (1, 2)
     ]
-    path.write_text("\n".join([HEADER, *HAND_LINES, *filler, *guests]) + "\n", encoding="utf-8")
-    return path
+    folder.mkdir()
+    (folder / "part1.csv").write_text("\n".join([HEADER, *HAND_LINES]) + "\n", encoding="utf-8")
+    (folder / "part2.csv").write_text("\r\n".join([HEADER, *filler, *guests]) + "\r\n", encoding="utf-8")
+    return folder
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
     work_dir = tmp_path_factory.mktemp("line_export")
-    export = write_export(work_dir / "invoice_lines.csv")
+    export = write_export(work_dir / "invoice_lines")
     project = DbtBuild(work_dir)
     project.run("build", "--exclude-resource-type", "unit_test", variables={**MAPPING, "raw_data_path": str(export)})
     return project
@@ -174,17 +178,18 @@ def test_bad_lines_name_what_is_wrong(build):
     assert set(details) == {"INV6", "INV9"}
     assert details["INV6"].startswith("ordered_at:")
     assert "'lost'" in details["INV9"] and "raw_status_map" in details["INV9"]
-    # order lines are named by their line number in the file (header = line 1)
+    # order lines are named by their file and line number (header = line 1)
     lines = dict(build.query(
         "select source_key, detail from rejected_rows where reason = 'invalid_value' and source_table = 'order_items'"
     ))
-    assert set(lines) == {"13", "14"}
-    assert lines["13"].startswith("quantity:") and lines["14"].startswith("unit_price:")
+    assert set(lines) == {"part1.csv:13", "part1.csv:14"}
+    assert lines["part1.csv:13"].startswith("quantity:") and lines["part1.csv:14"].startswith("unit_price:")
     assert build.query(
         "select source_key from rejected_rows where reason = 'orphan' order by source_key"
-    ) == [("11",), ("15",)]
-    malformed = build.query("select raw_record from rejected_rows where reason = 'malformed_line'")
-    assert len(malformed) == 1 and '"line_number":16' in malformed[0][0].replace(" ", "")
+    ) == [("part1.csv:11",), ("part1.csv:15",)]
+    malformed = build.query("select detail, raw_record from rejected_rows where reason = 'malformed_line'")
+    assert len(malformed) == 1
+    assert malformed[0][0].startswith("part1.csv:") and '"line_number":16' in malformed[0][1].replace(" ", "")
 
 
 def test_summary_marts_carry_net_revenue(build):
@@ -195,13 +200,13 @@ def test_summary_marts_carry_net_revenue(build):
 
 
 def test_unparsed_dates_stop_the_build_with_one_line_before_any_model(tmp_path):
-    export = write_export(tmp_path / "invoice_lines.csv")
+    export = write_export(tmp_path / "invoice_lines")
     variables = {**MAPPING, "raw_data_path": str(export), "raw_timestamp_format": None, "raw_date_format": None}
     result = DbtBuild(tmp_path).run("build", variables=variables, check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     error_lines = [
-        line for line in output.splitlines() if "invoice_lines.csv" in line and "raw_timestamp_format" in line
+        line for line in output.splitlines() if "invoice_lines" in line and "raw_timestamp_format" in line
     ]
     assert len(error_lines) == 1
     # the column as the file names it, the format tried and three of the values that did not parse
@@ -211,9 +216,18 @@ def test_unparsed_dates_stop_the_build_with_one_line_before_any_model(tmp_path):
 
 
 def test_a_file_without_cost_needs_unit_cost_ratio(tmp_path):
-    export = write_export(tmp_path / "invoice_lines.csv")
+    export = write_export(tmp_path / "invoice_lines")
     variables = {**MAPPING, "raw_data_path": str(export), "unit_cost_ratio": None}
     result = DbtBuild(tmp_path).run("build", variables=variables, check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "unit_cost_ratio" in output
+    assert "START sql" not in output and "Traceback" not in output
+
+
+def test_files_of_a_folder_must_share_one_header(tmp_path):
+    export = write_export(tmp_path / "invoice_lines")
+    (export / "part3.csv").write_text("Invoice;When;Customer;Item;Qty;Price;State\n", encoding="utf-8")
+    result = DbtBuild(tmp_path).run("build", variables={**MAPPING, "raw_data_path": str(export)}, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "part3.csv" in output and "header" in output
     assert "START sql" not in output and "Traceback" not in output
