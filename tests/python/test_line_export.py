@@ -177,7 +177,7 @@ def test_bad_lines_name_what_is_wrong(build):
     ))
     assert set(details) == {"INV6", "INV9"}
     assert details["INV6"].startswith("ordered_at:")
-    assert "'lost'" in details["INV9"] and "raw_status_map" in details["INV9"]
+    assert details["INV9"].startswith("status: lost ") and "raw_status_map" in details["INV9"]
     # order lines are named by their file and line number (header = line 1)
     lines = dict(build.query(
         "select source_key, detail from rejected_rows where reason = 'invalid_value' and source_table = 'order_items'"

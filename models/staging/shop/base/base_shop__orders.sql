@@ -41,7 +41,7 @@ checked as (
             when typed.status_text is null then 'status: required value is empty'
             when typed.status is null
                 then
-                    'status: ''' || typed.status_text || ''' is not one of completed, returned, cancelled,'
+                    'status: ' || typed.status_text || ' is not one of completed, returned, cancelled,'
                     || ' refunded; map it with the var raw_status_map'
             when typed.shipping_fee_text is not null and typed.shipping_fee is null
                 then {{ not_of_type('shipping_fee', 'money') }}
