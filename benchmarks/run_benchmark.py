@@ -11,7 +11,14 @@ text, through raw_data_path) and in this order:
 4. the next day's `dbt run` on the same database after appending a day of new orders (1% of the
    orders), then a full refresh of the same data in a second database, compared table by table
    with the next day's result;
-5. optionally (--with-clv) the `dbt build` a user runs, with the lifetime-value models.
+5. optionally (--with-clv) the `dbt build` a user runs, with the lifetime-value models;
+6. the same export written as one file of invoice lines (docs/rules.md, line layout: orders and
+   customers joined to every order line, Parquet like the tables) and `dbt run --full-refresh`
+   on it with `raw_layout: lines` in a third database, against step 2's run of the tables
+   (target of #20: at most 1.3x).
+
+`--layouts-only` runs just the two full runs of step 2 and 6 (tables, then lines) and writes
+benchmarks/results/line_layout_<SIZE>.md and .json instead.
 
 Every step is a separate process, timed on the wall clock, with its peak resident memory.
 The dbt runs use predict_clv: false (the other two implementations do not fit lifetime values;
@@ -133,6 +140,74 @@ class Bench:
         self.logs.mkdir(parents=True)
         copy_folder(self.raw_source, self.raw)
 
+    def write_line_file(self) -> Path:
+        """The export as one Parquet file of invoice lines: every order line with its order's and
+        customer's columns (the first row of a repeated key), columns named as a shop names them."""
+        folder = self.work / "lines"
+        folder.mkdir(exist_ok=True)
+        path = folder / "invoice_lines.parquet"
+        raw = {t: f"read_parquet('{self.raw}/{t}.parquet')" for t in ("customers", "orders", "order_items")}
+        with duckdb.connect() as con:
+            con.execute(f"""
+                copy (
+                    with orders as (
+                        select * from {raw['orders']} qualify row_number() over (partition by order_id) = 1
+                    ),
+                    customers as (
+                        select * from {raw['customers']} qualify row_number() over (partition by customer_id) = 1
+                    )
+                    select
+                        items.order_item_id as "LineId", items.order_id as "InvoiceNo",
+                        orders.customer_id as "CustomerID", orders.ordered_at as "InvoiceDate",
+                        orders.status as "Status", items.product_id as "StockCode",
+                        items.product_category as "Category", items.quantity as "Quantity",
+                        items.unit_price as "UnitPrice", items.unit_cost as "UnitCost",
+                        items.discount_amount as "Discount", customers.region as "Country",
+                        customers.email as "Email", customers.signup_date as "SignupDate"
+                    from {raw['order_items']} as items
+                    left join orders on items.order_id = orders.order_id
+                    left join customers on orders.customer_id = customers.customer_id
+                ) to '{path}' (format parquet, compression zstd)
+            """)
+        return path
+
+    def line_layout_run(self) -> Step:
+        """dbt run --full-refresh of the same export as one line file, in its own database."""
+        path = self.write_line_file()
+        database = self.work / "lines.duckdb"
+        variables = json.dumps({
+            "raw_layout": "lines", "raw_data_path": str(path), "predict_clv": False,
+            "raw_line_columns": {
+                "order_item_id": "LineId", "order_id": "InvoiceNo", "customer_id": "CustomerID",
+                "ordered_at": "InvoiceDate", "status": "Status", "product_id": "StockCode",
+                "product_category": "Category", "quantity": "Quantity", "unit_price": "UnitPrice",
+                "unit_cost": "UnitCost", "discount_amount": "Discount", "region": "Country", "email": "Email",
+                "signup_date": "SignupDate",
+            },
+        })
+        self.dbt("dbt seed (config, line layout database)", "seed", "--select", "path:seeds/config",
+                 database=database, variables=variables)
+        return self.dbt("dbt run (full refresh, line layout)", "run", "--full-refresh", database=database,
+                        variables=variables)
+
+    def layouts_only(self) -> dict:
+        """Only the full runs of the tables and of the same data as one line file."""
+        self.prepare()
+        rows_before = self.raw_rows()
+        self.dbt("dbt seed (config)", "seed", "--select", "path:seeds/config")
+        tables = self.dbt("dbt run (full refresh)", "run", "--full-refresh")
+        lines = self.line_layout_run()
+        return {
+            "customers": self.customers,
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "machine": machine(),
+            "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
+            "raw_rows": rows_before,
+            "steps": [s.as_dict() for s in self.steps],
+            "key_steps": {"full_run": tables.name, "lines_run": lines.name},
+            "notes": self.notes,
+        }
+
     def raw_rows(self) -> dict[str, int]:
         with duckdb.connect() as con:
             return {t: con.execute(f"select count(*) from read_parquet('{self.raw}/{t}.parquet')").fetchone()[0]
@@ -191,6 +266,8 @@ class Bench:
             self.dbt("dbt build (with lifetime values)", "build", "--full-refresh",
                      variables=json.dumps({"raw_data_path": str(self.raw)}))
 
+        lines_run = self.line_layout_run()
+
         return {
             "customers": self.customers,
             "date": dt.datetime.now().isoformat(timespec="seconds"),
@@ -200,7 +277,8 @@ class Bench:
             "new_rows": new_rows,
             "steps": [s.as_dict() for s in self.steps],
             "key_steps": {"full_run": full_run.name, "full_build": full_build.name, "script": script.name,
-                          "incremental": incremental.name, "refreshed": refreshed.name},
+                          "incremental": incremental.name, "refreshed": refreshed.name,
+                          "lines_run": lines_run.name},
             "comparisons": problems,
             "notes": self.notes,
         }
@@ -391,7 +469,43 @@ def targets(result: dict) -> list[str]:
         share = full["history_node_seconds"] / full["node_seconds"]
         lines.append(f"- history models under 25% of the full run's node time: {share:.1%} "
                      + ("met" if share < 0.25 else "missed"))
+    lines += line_layout_target(result)
     return lines
+
+
+def line_layout_target(result: dict) -> list[str]:
+    """Issue #20: the same data as one line file runs within 1.3x of the tables layout."""
+    steps = {s["name"]: s for s in result["steps"]}
+    key = result["key_steps"]
+    if key.get("lines_run") not in steps:
+        return []
+    tables, lines = steps[key["full_run"]]["seconds"], steps[key["lines_run"]]["seconds"]
+    return [f"- the same data as one line file (issue #20), full dbt run at most 1.3x the tables layout: "
+            f"{lines:.2f} s / {tables:.2f} s = {lines / tables:.2f}x " + ("met" if lines <= 1.3 * tables else "missed")]
+
+
+def layouts_report(result: dict) -> str:
+    rows = sum(result["raw_rows"].values())
+    lines = [
+        f"# Line layout against tables: {result['customers']:,} customers",
+        "",
+        f"Run {result['date']} by `benchmarks/run_benchmark.py --customers {result['customers']} --layouts-only`: "
+        "the same generated export (Parquet) read as the five tables and as one file of invoice lines "
+        "(`raw_layout: lines`), `dbt run --full-refresh` each in its own database.",
+        f"Raw rows of the tables: {rows:,}. The line file has no service events or signals (a line export has "
+        "none), so its staging of those tables is empty; its loading derives customers and orders from the lines.",
+        "",
+        "| step | seconds | peak RSS (GiB) | load before |",
+        "|---|---:|---:|---:|",
+    ]
+    for s in result["steps"]:
+        failed = "" if s["returncode"] == 0 else " (FAILED)"
+        lines.append(f"| {s['name']}{failed} | {s['seconds']:.2f} | {gib(s['peak_rss_bytes'])} | "
+                     f"{s['load_average_before']} |")
+    lines += ["", *line_layout_target(result)]
+    for note in result["notes"]:
+        lines.append(f"- note: {note}")
+    return "\n".join(lines) + "\n"
 
 
 def summary() -> str:
@@ -443,12 +557,21 @@ def main() -> None:
                         help="leave pandas out (it needs about 15 GB at 1M customers)")
     parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "8GB"))
     parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "1"))
+    parser.add_argument("--layouts-only", action="store_true",
+                        help="only the full runs of the tables and of the same data as one line file")
     parser.add_argument("--note", action="append", default=[],
                         help="a remark to keep with the results (e.g. a busy machine)")
     args = parser.parse_args()
 
     bench = Bench(args.customers, args.memory_limit, args.threads)
     bench.notes.extend(args.note)
+    if args.layouts_only:
+        result = bench.layouts_only()
+        RESULTS_DIR.mkdir(exist_ok=True)
+        (RESULTS_DIR / f"line_layout_{args.customers}.json").write_text(json.dumps(result, indent=2) + "\n")
+        (RESULTS_DIR / f"line_layout_{args.customers}.md").write_text(layouts_report(result))
+        print(layouts_report(result))
+        return
     result = bench.run(args.with_clv, args.skip_pandas)
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / f"customers_{args.customers}.json").write_text(json.dumps(result, indent=2) + "\n")

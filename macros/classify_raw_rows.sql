@@ -153,13 +153,17 @@ raw_rows as (
 
 {#-
     The rejection reason, first match wins (spec section 2): missing_key, conflicting_duplicate,
-    duplicate_key, then the model's own invalid_detail, orphan_detail and no_rate_detail.
+    duplicate_key, then (guest_sales: orders and their lines) the model's no_customer_detail,
+    then its own invalid_detail, orphan_detail and no_rate_detail.
 -#}
-{% macro rejection_reason(key) -%}
+{% macro rejection_reason(key, guest_sales=false) -%}
     case
         when {{ key }} is null then 'missing_key'
         when key_versions > 1 then 'conflicting_duplicate'
         when key_copy_number > 1 then 'duplicate_key'
+        {%- if guest_sales %}
+        when no_customer_detail is not null then 'no_customer'
+        {%- endif %}
         when invalid_detail is not null then 'invalid_value'
         when orphan_detail is not null then 'orphan'
         when no_rate_detail is not null then 'no_rate'
@@ -168,14 +172,14 @@ raw_rows as (
 
 
 {#- The detail of rejection_reason(key): the key's problem, else the first rule detail. -#}
-{% macro rejection_detail(key) -%}
+{% macro rejection_detail(key, guest_sales=false) -%}
     case
         when {{ key }} is null then '{{ key }}: empty'
         when key_versions > 1
             then '{{ key }}: ' || cast(key_versions as {{ text_type() }})
             || ' different rows share this key'
         when key_copy_number > 1 then '{{ key }}: identical copy of a kept row'
-        else coalesce(invalid_detail, orphan_detail, no_rate_detail)
+        else coalesce({{ 'no_customer_detail, ' if guest_sales }}invalid_detail, orphan_detail, no_rate_detail)
     end
 {%- endmacro %}
 

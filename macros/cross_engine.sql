@@ -159,3 +159,27 @@
 {% macro run_started_at_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
+
+
+{#-
+    A text parsed with a strftime pattern (vars raw_timestamp_format, raw_date_format) as a
+    timestamp or date, null when it does not match. Spark's patterns are Java's: the common
+    strftime fields are translated.
+-#}
+{% macro parse_with_format(expression, format, column_type) %}
+    {{ return(adapter.dispatch('parse_with_format', 'customer_value')(expression, format, column_type)) }}
+{% endmacro %}
+
+{% macro default__parse_with_format(expression, format, column_type) -%}
+    cast(try_strptime({{ expression }}, '{{ format | replace("'", "''") }}') as {{ column_type }})
+{%- endmacro %}
+
+{% macro spark__parse_with_format(expression, format, column_type) -%}
+    {%- set java = format | replace("'", "''") -%}
+    {%- for strftime, pattern in [('%Y', 'yyyy'), ('%y', 'yy'), ('%m', 'M'), ('%d', 'd'), ('%H', 'H'),
+        ('%M', 'm'), ('%S', 's'), ('%b', 'MMM'), ('%B', 'MMMM'), ('%p', 'a'), ('%I', 'h'), ('%f', 'SSSSSS'),
+        ('%-m', 'M'), ('%-d', 'd'), ('%-H', 'H')] -%}
+        {%- set java = java | replace(strftime, pattern) -%}
+    {%- endfor -%}
+    cast(try_to_timestamp({{ expression }}, '{{ java }}') as {{ column_type }})
+{%- endmacro %}

@@ -46,6 +46,11 @@
 {% endmacro %}
 
 {% macro spark__register_raw_files() %}
+    {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
+        {{ exceptions.raise_compiler_error(
+            "raw_layout lines is not available on Spark yet: build the line file on DuckDB, or export"
+            ~ " the five tables (docs/rules.md, line layout)") }}
+    {%- endif -%}
     {%- if execute and var('raw_data_path') is not none -%}
         {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}

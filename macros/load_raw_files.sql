@@ -9,7 +9,7 @@
     (service_events, customer_signals) lands as an empty table and is logged. Header names match the contract ignoring case and
     surrounding blanks; extra columns are ignored; the column order does not matter.
 
-    CSV files are read comma-separated, fields quoted with ", in the encoding of the var
+    CSV files are read separated by the var raw_csv_delimiter (default a comma), fields quoted with ", in the encoding of the var
     raw_file_encoding, with no guessing of the dialect (a guess on a broken file fails the
     whole read). The reader keeps the lines it cannot parse (wrong number of fields, bytes
     not valid in the encoding, an unterminated quote) as rejects instead of failing; the
@@ -17,7 +17,10 @@
     raw.malformed_lines in the same step.
 -#}
 {% macro duckdb__register_raw_files() %}
-    {%- if execute and var('raw_data_path') is not none -%}
+    {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
+        {%- do duckdb__register_raw_lines() -%}
+        {%- do run_query('commit') -%}
+    {%- elif execute and var('raw_data_path') is not none -%}
         {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- do run_query(
@@ -49,11 +52,26 @@
                 {%- elif counts.rows[0][0] + counts.rows[0][1] == 0 -%}
                     {{ raw_file_error(path, "the file has no data rows", expected) }}
                 {%- endif -%}
+                {%- set date_column = {'orders': 'ordered_at', 'service_events': 'occurred_at',
+                    'customer_signals': 'occurred_at'}.get(table_name) -%}
+                {%- if date_column -%}
+                    {%- do check_raw_dates('raw.' ~ table_name, date_column, path, date_column) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
         {#- The hook runs in a transaction that dbt rolls back when the hook's SQL is empty. -#}
         {%- do run_query('commit') -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- The var raw_layout, tables or lines; anything else stops the build with one line. -#}
+{% macro raw_layout() %}
+    {%- set layout = var('raw_layout', 'tables') -%}
+    {%- if layout not in ('tables', 'lines') -%}
+        {{ exceptions.raise_compiler_error("raw_layout must be tables or lines, not '" ~ layout ~ "'") }}
+    {%- endif -%}
+    {{- return(layout) -}}
 {% endmacro %}
 
 
@@ -114,7 +132,7 @@
         ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
     {%- set names = [] -%}
     {%- if first_line.rows | length > 0 and first_line.rows[0][0] is not none -%}
-        {%- for field in first_line.rows[0][0].split(',') -%}
+        {%- for field in first_line.rows[0][0].split(var('raw_csv_delimiter', ',')) -%}
             {%- set name = field.strip().strip('"').strip().lower() -%}
             {%- do names.append(name if name not in names else name ~ '_' ~ loop.index) -%}
         {%- endfor -%}
@@ -155,7 +173,7 @@
             columns = { {{ columns | join(', ') }} },
             header = true,
             auto_detect = false,
-            delim = ',',
+            delim = {{ sql_text(var('raw_csv_delimiter', ',')) }},
             quote = '"',
             escape = '"',
             encoding = {{ sql_text(var('raw_file_encoding')) }},

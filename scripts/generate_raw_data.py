@@ -30,6 +30,9 @@ How the synthetic customer base behaves (every later result is read off it):
   customer_value show those figures (tests/python/test_generate_raw_data.py checks them).
 * Advocacy signals (referrals, reviews, social mentions, feedback) come mostly from a minority
   of advocates (about 12% of the customers who order).
+* Credit notes: about 4% of the completed orders are refunded in part or whole 3 to 40 days
+  later by a credit note (an order with status refunded and negative quantities), so revenue is
+  net of refunds (docs/rules.md, credit notes).
 
 Bad rows: every block of BAD_ROW_BLOCK customers receives the deliberately bad rows listed in
 BAD_ROWS (about 50, every rejection reason of spec section 2 at least twice), so the share of
@@ -140,6 +143,9 @@ class Behaviour:
     serial_returner_share: float = 0.06
     serial_return_rate: tuple[float, float] = (4.0, 3.0)  # Beta: mean 57%
     serial_returner_rate_factor: float = 2.5  # they order more often (bracketing)
+    # Credit notes: a share of completed orders is partly or wholly refunded 3-40 days later
+    refund_share: float = 0.04
+    refunded_line_share: float = 0.6  # each line of the order is in the credit note with this chance
     # Service per order: most customers rarely call or chat, a high-maintenance segment a lot
     usual_calls_per_order: tuple[float, float] = (0.3, 1.5)  # mean 0.2
     usual_chats_per_order: tuple[float, float] = (0.3, 1.0)  # mean 0.3 (live chat from 2024)
@@ -225,6 +231,7 @@ BAD_ROWS: tuple[BadRow, ...] = (
         ("nulled_value", "shipping_fee free", {"order_id": "OI{tag}D", "shipping_fee": "free"}),
         ("invalid_value", "status empty (required)", {"order_id": "OI{tag}E", "status": ""}),
         ("orphan", "unknown customer CX..", {"order_id": "OO{tag}", "customer_id": "CX{tag}"}),
+        ("no_customer", "guest sale: customer_id empty", {"order_id": "OG{tag}", "customer_id": ""}),
     ),
     *bad_rows_of(
         "order_items",
@@ -242,6 +249,7 @@ BAD_ROWS: tuple[BadRow, ...] = (
         ("orphan", "unknown order OX..", {"order_item_id": "IO{tag}", "order_id": "OX{tag}"}),
         ("orphan", "cascade: its order OI..A is invalid", {"order_item_id": "IC{tag}A", "order_id": "OI{tag}A"}),
         ("orphan", "cascade: its order OI..E is invalid", {"order_item_id": "IC{tag}E", "order_id": "OI{tag}E"}),
+        ("no_customer", "a line of the guest sale OG..", {"order_item_id": "IG{tag}", "order_id": "OG{tag}"}),
     ),
     *bad_rows_of(
         "service_events",
@@ -501,6 +509,29 @@ def draw_order_lines(rng: np.random.Generator, c: Customers, orders: Orders, cat
     return dict(order=order, product=product, quantity=quantity, discount=discount, shipping_fee=shipping_fee)
 
 
+def draw_credit_notes(rng: np.random.Generator, orders: Orders, lines: dict[str, np.ndarray],
+                      b: Behaviour) -> dict[str, np.ndarray]:
+    """Credit notes (status refunded) on a share of the completed orders, 3-40 days later, inside
+    the history: each refunds some of its order's lines (at least one; all of them makes it a
+    whole refund), some of each line's units, written as negative quantities as exports do.
+    Returns the refunded order (index), the note's day, and per note line: its note (index into
+    the notes), the order line it refunds and the units refunded (negative)."""
+    completed = np.flatnonzero(orders.status == "completed")
+    refunded = completed[rng.random(len(completed)) < b.refund_share]
+    day = orders.day[refunded] + rng.uniform(3, 40, len(refunded))
+    inside = day < HISTORY_DAYS
+    refunded, day = refunded[inside], during_the_day(rng, day[inside])
+    candidate = np.flatnonzero(np.isin(lines["order"], refunded))
+    note = np.searchsorted(refunded, lines["order"][candidate])
+    included = rng.random(len(candidate)) < b.refunded_line_share
+    _, first = np.unique(note, return_index=True)
+    has_line = np.bincount(note[included], minlength=len(refunded)) > 0
+    included[first[~has_line[note[first]]]] = True
+    line = candidate[included]
+    quantity = -rng.integers(1, lines["quantity"][line] + 1)
+    return dict(order=refunded, day=day, note=note[included], line=line, quantity=quantity)
+
+
 def last_order_day(orders: Orders, n_customers: int) -> np.ndarray:
     """Day of each customer's last order (orders are sorted by customer and day); -1 without."""
     counts = np.bincount(orders.customer, minlength=n_customers)
@@ -593,10 +624,18 @@ def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, cat
     lines = draw_order_lines(rng, c, orders, catalogue, b)
     events = draw_service_events(rng, c, orders, b)
     signals = draw_signals(rng, c, orders, b)
+    notes = draw_credit_notes(rng, orders, lines, b)
 
     customer_id = table_ids("customers", offsets, n)
-    order_id = table_ids("orders", offsets, len(orders.day))
+    n_orders, n_notes, n_note_lines = len(orders.day), len(notes["order"]), len(notes["line"])
+    all_order_ids = table_ids("orders", offsets, n_orders + n_notes)
+    order_id, note_id = all_order_ids[:n_orders], all_order_ids[n_orders:]
     product = lines["product"]
+    note_product = product[notes["line"]]
+    # a refunded line's discount in proportion to the units refunded
+    note_discount = np.round(
+        lines["discount"][notes["line"]] * -notes["quantity"] / lines["quantity"][notes["line"]], 2
+    )
     channel = np.where(c.is_business, "sales_team", CONSUMER_CHANNELS[rng.integers(0, len(CONSUMER_CHANNELS), n)])
     domain = np.where(c.is_business, "@company.example", "@example.com")
     tables = {
@@ -608,21 +647,25 @@ def generate_clean_chunk(rng: np.random.Generator, n: int, offsets: Offsets, cat
             "email": pc.binary_join_element_wise(pc.utf8_lower(customer_id), text(domain), ""),
         },
         "orders": {
-            "order_id": order_id,
-            "customer_id": customer_id.take(pa.array(orders.customer)),
-            "ordered_at": timestamps(orders.day),
-            "status": text(orders.status),
-            "shipping_fee": money(lines["shipping_fee"]),
+            "order_id": all_order_ids,
+            "customer_id": customer_id.take(
+                pa.array(np.concatenate([orders.customer, orders.customer[notes["order"]]]))
+            ),
+            "ordered_at": pa.concat_arrays([timestamps(orders.day), timestamps(notes["day"])]),
+            "status": text(np.concatenate([orders.status, np.full(n_notes, "refunded")])),
+            "shipping_fee": money(np.concatenate([lines["shipping_fee"], np.zeros(n_notes)])),
         },
         "order_items": {
-            "order_item_id": table_ids("order_items", offsets, len(product)),
-            "order_id": order_id.take(pa.array(lines["order"])),
-            "product_id": labels(catalogue.product_id, product),
-            "product_category": labels(catalogue.category, product),
-            "quantity": numbers(lines["quantity"]),
-            "unit_price": money(catalogue.price[product]),
-            "unit_cost": money(catalogue.cost[product]),
-            "discount_amount": money(lines["discount"]),
+            "order_item_id": table_ids("order_items", offsets, len(product) + n_note_lines),
+            "order_id": pa.concat_arrays(
+                [order_id.take(pa.array(lines["order"])), note_id.take(pa.array(notes["note"]))]
+            ),
+            "product_id": labels(catalogue.product_id, np.concatenate([product, note_product])),
+            "product_category": labels(catalogue.category, np.concatenate([product, note_product])),
+            "quantity": numbers(np.concatenate([lines["quantity"], notes["quantity"]])),
+            "unit_price": money(catalogue.price[np.concatenate([product, note_product])]),
+            "unit_cost": money(catalogue.cost[np.concatenate([product, note_product])]),
+            "discount_amount": money(np.concatenate([lines["discount"], note_discount])),
         },
         "service_events": {
             "event_id": table_ids("service_events", offsets, len(events["customer"])),

@@ -17,6 +17,9 @@ counted as (
         sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count,
         sum(case when orders.status = 'returned' then 1 else 0 end) as returned_orders_count,
         sum(case when orders.status = 'cancelled' then 1 else 0 end) as cancelled_orders_count,
+        -- credit notes (status refunded) carry negative revenue: revenue is net of refunds
+        sum(case when orders.status = 'refunded' then 1 else 0 end) as refunds_count,
+        sum(case when orders.status = 'refunded' then -orders.revenue else 0 end) as refunded_revenue,
         min(orders.ordered_at) as first_ordered_at,
         max(orders.ordered_at) as last_ordered_at,
         sum(orders.revenue) as revenue,
@@ -35,11 +38,13 @@ final as (
         orders_count,
         returned_orders_count,
         cancelled_orders_count,
+        refunds_count,
         first_ordered_at,
         last_ordered_at,
         {{ dbt.datediff('cast(last_ordered_at as date)', 'as_of_date', 'day') }} as recency_days, -- noqa: LT05
         {{ dbt.datediff('cast(first_ordered_at as date)', 'as_of_date', 'day') }} as tenure_days, -- noqa: LT05
         revenue,
+        refunded_revenue,
         cogs,
         gross_margin
     from counted

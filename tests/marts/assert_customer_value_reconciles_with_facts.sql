@@ -49,6 +49,9 @@ expected as (
         sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count,
         sum(case when orders.status = 'returned' then 1 else 0 end) as returned_orders_count,
         sum(case when orders.status = 'cancelled' then 1 else 0 end) as cancelled_orders_count,
+        sum(case when orders.status = 'refunded' then 1 else 0 end) as refunds_count,
+        -- what was sold before refunds: net revenue + refunded revenue must come back to it
+        round(sum(case when orders.status <> 'refunded' then orders.revenue else 0 end), 2) as sold_revenue,
         min(orders.ordered_at) as first_ordered_at,
         max(orders.ordered_at) as last_ordered_at,
         round(sum(orders.revenue), 2) as revenue,
@@ -92,6 +95,9 @@ where
     or customers.orders_count <> expected_with_days.orders_count
     or customers.returned_orders_count <> expected_with_days.returned_orders_count
     or customers.cancelled_orders_count <> expected_with_days.cancelled_orders_count
+    or customers.refunds_count <> expected_with_days.refunds_count
+    or abs(customers.revenue + customers.refunded_revenue - expected_with_days.sold_revenue) > 0.01
+    or customers.refunded_revenue < 0
     or customers.first_ordered_at <> expected_with_days.first_ordered_at
     or customers.last_ordered_at <> expected_with_days.last_ordered_at
     or customers.recency_days <> expected_with_days.recency_days

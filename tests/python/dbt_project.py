@@ -77,16 +77,3 @@ class DbtBuild:
                     f'create view "{schema}"."{table_dir.name}" as select * from read_parquet(\'{files}\')'
                 )
         connection.execute("set search_path = 'customer_value,main'")
-
-
-def build_on_raw_csv(work_dir: Path, write_raw, **variables) -> DbtBuild:
-    """`write_raw(folder)` writes raw CSV files, then `dbt build` reads them (raw_data_path) with
-    `variables` on top. Unit tests are excluded: they are for the demo seeds."""
-    raw = work_dir / "raw"
-    write_raw(raw)
-    project = DbtBuild(work_dir)
-    project.run(
-        "build", "--exclude-resource-type", "unit_test",
-        variables={"raw_data_path": str(raw), "raw_file_format": "csv", **variables},
-    )
-    return project

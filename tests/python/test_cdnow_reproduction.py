@@ -1,13 +1,15 @@
 """The published CDNOW estimates, through this project's own raw-data path (spec section 6).
 
-What it runs: `scripts/cdnow_to_raw.py` converts the CDNOW sample fixture
-(tests/fixtures/cdnow/SOURCE.md) to the raw input contract as CSV files, then
+What it runs: the CDNOW sample fixture (tests/fixtures/cdnow/SOURCE.md) as it is, one line per
+transaction, through the line layout (tests/python/cdnow.py has the mapping):
 
     dbt build --exclude-resource-type unit_test
-      --vars '{raw_data_path: <tmp>/raw, raw_file_format: csv, as_of_date: 1997-09-30}'
+      --vars '{raw_layout: lines, raw_data_path: .../CDNOW_sample.txt, raw_csv_delimiter: " ",
+               raw_date_format: "%Y%m%d", raw_line_columns: {customer_id: 2, ordered_at: 3,
+               unit_price: 5}, unit_cost_ratio: 0, as_of_date: 1997-09-30}'
 
-on a private DuckDB file (tests/python/dbt_project.py), i.e. staging, facts, the purchase
-summary in SQL and the Python fitting models, with every data test. (Unit tests are for the demo
+on a private DuckDB file (tests/python/dbt_project.py), i.e. the line loader, staging, facts,
+the purchase summary in SQL and the Python fitting models, with every data test. (Unit tests are for the demo
 seeds; they are excluded whenever raw_data_path is set, as in test_raw_data_path.py.)
 
 Then it checks clv_model_params against the published estimates (Fader, Hardie & Lee 2005;
@@ -17,23 +19,16 @@ Fader & Hardie 2013) to their published precision, and the literature's example 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from cdnow import CALIBRATION_END, read_cdnow
+from cdnow import build_cdnow as build_cdnow_lines
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases
-from dbt_project import DbtBuild, build_on_raw_csv
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import cdnow_to_raw  # noqa: E402
+from dbt_project import DbtBuild
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
-    return build_on_raw_csv(
-        tmp_path_factory.mktemp("cdnow"), cdnow_to_raw.write_raw, as_of_date=cdnow_to_raw.CALIBRATION_END
-    )
+    return build_cdnow_lines(tmp_path_factory.mktemp("cdnow"), as_of_date=CALIBRATION_END)
 
 
 def params(build: DbtBuild, model_name: str) -> dict:
@@ -139,7 +134,7 @@ def test_top_customers_next_order_and_interval_against_independent_computations(
     def within(t, x, t_x, T):
         return 1.0 - np.exp(log_likelihood(x, t_x, T + t) - log_likelihood(x, t_x, T))
 
-    as_of = np.datetime64(cdnow_to_raw.CALIBRATION_END)
+    as_of = np.datetime64(CALIBRATION_END)
     draws_bg, draws_gg = intervals.parameter_draws(purchase, json.loads(bg_cov), spend, json.loads(gg_cov))
     for (customer, x, t_x, T, m, rate, _, p30, p90, p365, next_order, clv, low, high, cost) in rows:
         for days, published in ((30, p30), (90, p90), (365, p365)):
@@ -160,3 +155,14 @@ def test_top_customers_next_order_and_interval_against_independent_computations(
         assert float(low) == pytest.approx(exact_low, abs=tolerance), customer
         assert float(high) == pytest.approx(exact_high, abs=tolerance), customer
         assert float(low) <= float(clv) <= float(high), customer
+
+
+def test_every_line_is_accounted_for(build):
+    """Every line of the file is an order line, staged (the file has no bad line): revenue is the
+    file's dollar total, recounted from the file itself."""
+    lines = read_cdnow()
+    staged = build.query("select count(*), sum(quantity * unit_price) from staging.stg_shop__order_items")[0]
+    assert staged[0] == len(lines)
+    assert float(staged[1]) == pytest.approx(lines["amount"].sum(), abs=0.005)
+    assert build.query("select count(*) from rejected_rows") == [(0,)]
+    assert build.query("select count(*) from staging.stg_shop__customers") == [(lines["sample_id"].nunique(),)]

@@ -9,29 +9,23 @@ purchases in the next 39 weeks and is alive with probability 0.727 (FHL 2005, 20
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow import CALIBRATION_END, CDNOW_FILE, read_cdnow
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, probability_alive
 from clv.data import summarise_purchases
 from clv.gamma_gamma import fit_gamma_gamma
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import cdnow_to_raw  # noqa: E402
-
-FIXTURES = ROOT / "tests" / "fixtures" / "cdnow"
+FIXTURES = CDNOW_FILE.parent
 
 
 @pytest.fixture(scope="module")
 def summary() -> pd.DataFrame:
-    lines = cdnow_to_raw.read_cdnow(FIXTURES / "CDNOW_sample.txt")
+    lines = read_cdnow(FIXTURES / "CDNOW_sample.txt")
     return summarise_purchases(
         lines["sample_id"].to_numpy(), lines["purchase_date"].to_numpy(), lines["amount"].to_numpy(),
-        cdnow_to_raw.CALIBRATION_END,
+        CALIBRATION_END,
     )
 
 

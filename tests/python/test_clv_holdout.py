@@ -33,19 +33,15 @@ checks are against what the paper and its companions do print:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow import build_cdnow, read_cdnow
 from clv import holdout
 from clv.bgnbd import BgNbdParams, conditional_expected_purchases, fit_bgnbd, log_likelihood_bgnbd
-from dbt_project import DbtBuild, build_on_raw_csv
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import cdnow_to_raw  # noqa: E402
+from dbt_project import DbtBuild
 
 AS_OF = "1998-06-30"
 HOLDOUT_DAYS = 273  # 1997-09-30 to 1998-06-30: 39 weeks
@@ -99,10 +95,7 @@ def test_no_holdout_gives_an_empty_table_with_the_columns():
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
-    return build_on_raw_csv(
-        tmp_path_factory.mktemp("cdnow_holdout"), cdnow_to_raw.write_raw, as_of_date=AS_OF,
-        clv_holdout_days=HOLDOUT_DAYS,
-    )
+    return build_cdnow(tmp_path_factory.mktemp("cdnow_holdout"), as_of_date=AS_OF, clv_holdout_days=HOLDOUT_DAYS)
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +129,7 @@ def test_cdnow_cohort_and_design_are_the_papers(table):
 
 
 def test_cdnow_actual_holdout_purchases_recounted_from_the_fixture(table):
-    lines = cdnow_to_raw.read_cdnow()
+    lines = read_cdnow()
     days = lines[["sample_id", "purchase_date"]].drop_duplicates()
     calibration_end, as_of = np.datetime64("1997-09-30"), np.datetime64(AS_OF)
     dates = days["purchase_date"].to_numpy(dtype="datetime64[D]")
@@ -180,7 +173,7 @@ def test_cdnow_actual_series_is_the_published_one(table):
                        rtol=0, atol=1e-6)
 
 
-LIFETIMES = ROOT / "tests" / "fixtures" / "lifetimes"
+LIFETIMES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "lifetimes"
 
 
 def test_cdnow_conditional_expectations_agree_with_lifetimes(customers):

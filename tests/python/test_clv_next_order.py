@@ -17,12 +17,12 @@ Independent checks:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow import CALIBRATION_END, read_cdnow
 from clv import intervals, pipeline
 from clv.bgnbd import (
     BgNbdParams,
@@ -38,8 +38,6 @@ from clv_samples import simulate_customers
 from scipy.special import betaln, gammaln
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import cdnow_to_raw  # noqa: E402
 
 CDNOW = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
 CDNOW_SPEND = GammaGammaParams(p=6.25, q=3.74, gamma=15.44)
@@ -167,9 +165,9 @@ def test_pipeline_days_and_dates():
 
 @pytest.fixture(scope="module")
 def cdnow() -> pd.DataFrame:
-    lines = cdnow_to_raw.read_cdnow()
+    lines = read_cdnow()
     return summarise_purchases(lines["sample_id"].to_numpy(), lines["purchase_date"].to_numpy(),
-                               lines["amount"].to_numpy(), cdnow_to_raw.CALIBRATION_END)
+                               lines["amount"].to_numpy(), CALIBRATION_END)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ PREFIX = generator.DEMO_PREFIX
 SIGNAL_VALUES = SEEDS.parent / "config" / "indirect_value_rates.csv"
 RATE_CARD = SEEDS.parent / "config" / "service_cost_rates.csv"
 REASONS = {
-    "missing_key", "duplicate_key", "conflicting_duplicate", "invalid_value", "orphan", "no_rate", "nulled_value",
+    "missing_key", "duplicate_key", "conflicting_duplicate", "no_customer", "invalid_value", "orphan", "no_rate",
+    "nulled_value",
 }
 DATE = r"'\d{4}-\d{2}-\d{2}'"
 TIMESTAMP = r"'\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?'"
@@ -116,16 +117,21 @@ VALIDITY_RULES = {
     "amounts are numbers in their domain": [
         "select * from orders"
         " where nullif(shipping_fee, '') is not null and not try_cast(shipping_fee as decimal(18, 4)) >= 0",
-        "select * from order_items where not (regexp_full_match(quantity, '[0-9]+') and cast(quantity as integer) > 0)",
+        # quantities are whole and > 0, negative on a credit note (status refunded) only
+        "select * from order_items"
+        " where not (regexp_full_match(quantity, '-?[0-9]+') and cast(quantity as integer) <> 0)",
+        "select * from order_items where cast(quantity as integer) < 0"
+        " and order_id not in (select order_id from orders where lower(trim(status)) = 'refunded')",
         "select * from order_items"
         " where not (try_cast(unit_price as decimal(18, 4)) >= 0 and try_cast(unit_cost as decimal(18, 4)) >= 0)",
         "select * from order_items where nullif(discount_amount, '') is not null"
         " and not (try_cast(discount_amount as decimal(18, 4))"
-        " between 0 and cast(quantity as integer) * cast(unit_price as decimal(18, 4)))",
+        " between 0 and abs(cast(quantity as integer)) * cast(unit_price as decimal(18, 4)))",
         "select * from service_events where not try_cast(units as decimal(18, 4)) >= 0",
     ],
     "required values are present and in their domain": [
-        "select * from orders where coalesce(lower(trim(status)), '') not in ('completed', 'returned', 'cancelled')",
+        "select * from orders"
+        " where coalesce(lower(trim(status)), '') not in ('completed', 'returned', 'cancelled', 'refunded')",
         "select * from order_items where nullif(trim(product_id), '') is null",
         "select * from service_events where coalesce(lower(trim(activity)), '') not in (select activity from rates)",
         "select * from customer_signals"
@@ -159,6 +165,8 @@ def test_untidy_but_valid_variants_are_present(demo: duckdb.DuckDBPyConnection) 
         "select count(*) from orders where length(ordered_at) = 10",
         "select count(*) from order_items where nullif(discount_amount, '') is null",
         "select count(*) from service_events where activity <> lower(trim(activity))",
+        "select count(*) from orders where lower(trim(status)) = 'refunded'",
+        "select count(*) from order_items where cast(quantity as integer) < 0",
     ]:
         assert demo.sql(query).fetchone()[0] >= 1, query
 

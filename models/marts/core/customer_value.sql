@@ -131,6 +131,13 @@ final as (
         cast(tenure_days as integer) as tenure_days,
         -- money arrives at cents from int_customers_ranked; these casts only fix the type
         cast(revenue as decimal(18, 2)) as revenue,
+        cast(refunded_revenue as decimal(18, 2)) as refunded_revenue,
+        cast(refunds_count as integer) as refunds_count,
+        -- the refunded share of gross sales: refunded / (net revenue + refunded)
+        case
+            when revenue + refunded_revenue <> 0
+                then cast(refunded_revenue as double) / cast(revenue + refunded_revenue as double)
+        end as refund_rate,
         cast(cogs as decimal(18, 2)) as cogs,
         cast(gross_margin as decimal(18, 2)) as gross_margin,
         cast(cost_to_serve as decimal(18, 2)) as cost_to_serve,

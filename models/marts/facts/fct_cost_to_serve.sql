@@ -1,7 +1,7 @@
 {#-
     One row per activity-based cost driver (spec section 3), all dates:
     order_processing (every order) and delivery (completed or returned orders), dated at
-    ordered_at, plus every staged service event, dated at occurred_at; costed at the rate
+    ordered_at, return_handling (every credit note, status refunded) at its own date, plus every staged service event, dated at occurred_at; costed at the rate
     valid on the driver's date. An order-derived driver with no rate keeps a null cost and
     fails the error-severity test `assert_order_cost_drivers_have_a_rate`.
 -#}
@@ -44,6 +44,20 @@ delivery_drivers as (
     where status in ('completed', 'returned')
 ),
 
+-- a credit note is a return to handle: 1 unit at its own date
+return_handling_drivers as (
+    select
+        'return_handling|' || order_id as cost_driver_id,
+        customer_id,
+        order_id,
+        'return_handling' as activity,
+        'order' as driver_source,
+        cast(ordered_at as date) as driver_date,
+        1 as units
+    from orders
+    where status = 'refunded'
+),
+
 service_event_drivers as (
     select
         'service_event|' || event_id as cost_driver_id,
@@ -60,6 +74,8 @@ cost_drivers as (
     select * from order_processing_drivers
     union all
     select * from delivery_drivers
+    union all
+    select * from return_handling_drivers
     union all
     select * from service_event_drivers
 ),

@@ -1,5 +1,6 @@
 {#-
-    One row per valid order, all dates (marts filter by the as-of date). Spec section 3.
+    One row per valid order, all dates (marts filter by the as-of date). Spec section 3; a
+    credit note (status refunded) counts negative (docs/rules.md, credit notes).
 -#}
 with
 
@@ -33,14 +34,18 @@ valued as (
         coalesce(order_lines.item_count, 0) as item_count,
         coalesce(order_lines.gross_sales, 0) as gross_sales,
         coalesce(order_lines.discount_amount, 0) as discount_amount,
-        -- only completed orders bring revenue and cost of goods; returns and cancellations bring 0
+        -- completed orders bring revenue and cost of goods; returns and cancellations bring 0;
+        -- a credit note (refunded) takes them back, negative at its own date (net of refunds)
         case
             when orders.status = 'completed'
                 then coalesce(order_lines.line_revenue, 0) + orders.shipping_fee
+            when orders.status = 'refunded'
+                then -(coalesce(order_lines.line_revenue, 0) + orders.shipping_fee)
             else 0
         end as revenue,
         case
             when orders.status = 'completed' then coalesce(order_lines.line_cost, 0)
+            when orders.status = 'refunded' then -coalesce(order_lines.line_cost, 0)
             else 0
         end as cogs
     from orders

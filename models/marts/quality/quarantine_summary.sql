@@ -69,7 +69,7 @@ final (source_table, reason, rows, share_of_table, counts_toward_limit) as (
         quarantined.reason,
         cast(quarantined.quarantined_rows as integer) as quarantined_rows,
         cast(quarantined.quarantined_rows as double) / nullif(raw_counts.raw_rows, 0) as share_of_table,
-        quarantined.reason <> 'nulled_value' as counts_toward_limit
+        quarantined.reason not in ('nulled_value', 'no_customer') as counts_toward_limit
     from quarantined
     left join raw_counts
         on quarantined.source_table = raw_counts.source_table

@@ -1,10 +1,11 @@
 {#-
     The lines of the raw CSV files the reader could not parse (spec section 7), as landed by
-    register_raw_files; none for the demo seeds, Parquet files, or engines other than DuckDB.
+    register_raw_files (a line export's unreadable lines count as order_items); none for the
+    demo seeds, Parquet files, or engines other than DuckDB.
     raw_record keeps the line number and the line's text, e-mail-like fields redacted.
 -#}
 {%- set reads_malformed_lines = var('raw_data_path') is not none
-    and var('raw_file_format') == 'csv' and target.type == 'duckdb' %}
+    and (var('raw_file_format') == 'csv' or var('raw_layout', 'tables') == 'lines') and target.type == 'duckdb' %}
 
 with
 {%- if reads_malformed_lines %}

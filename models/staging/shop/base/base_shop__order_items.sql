@@ -5,7 +5,17 @@ with
 {{ key_copies('order_items') }},
 
 orders as (
-    select order_id from {{ ref('stg_shop__orders') }}
+    select
+        order_id,
+        status
+    from {{ ref('stg_shop__orders') }}
+),
+
+-- lines of a guest sale follow their order to rejected_rows as no_customer, not as orphans
+guest_orders as (
+    select distinct order_id
+    from {{ ref('base_shop__orders') }}
+    where rejection_reason = 'no_customer'
 ),
 
 trimmed as (
@@ -37,11 +47,18 @@ checked as (
         typed.*,
         {{ nulled_value_columns('discount_amount', 'money') }},
         case
+            when guest_orders.order_id is not null then 'order_id: a guest sale (its customer_id is empty)'
+        end as no_customer_detail,
+        -- a credit note's quantities may be written negative or positive: the credit is their size
+        orders.status = 'refunded' as is_credit_note,
+        case
             when typed.order_id is null then 'order_id: required value is empty'
             when typed.product_id is null then 'product_id: required value is empty'
             when typed.quantity_text is null then 'quantity: required value is empty'
             when typed.quantity is null then {{ not_of_type('quantity', 'whole_number') }}
-            when typed.quantity <= 0 then 'quantity: not greater than 0'
+            when typed.quantity = 0 then 'quantity: not greater than 0'
+            when typed.quantity < 0 and orders.status <> 'refunded'
+                then 'quantity: not greater than 0 (only a credit note may have negative quantities)'
             when typed.unit_price_text is null then 'unit_price: required value is empty'
             when typed.unit_price is null then {{ not_of_type('unit_price', 'money') }}
             when typed.unit_price < 0 then 'unit_price: below 0'
@@ -49,7 +66,7 @@ checked as (
             when typed.unit_cost is null then {{ not_of_type('unit_cost', 'money') }}
             when typed.unit_cost < 0 then 'unit_cost: below 0'
             when typed.discount_amount < 0 then 'discount_amount: below 0'
-            when not (typed.discount_amount <= typed.quantity * typed.unit_price)
+            when not (typed.discount_amount <= abs(typed.quantity) * typed.unit_price)
                 then 'discount_amount: exceeds quantity x unit_price'
         end as invalid_detail,
         case
@@ -60,13 +77,15 @@ checked as (
     from typed
     left join orders
         on typed.order_id = orders.order_id
+    left join guest_orders
+        on typed.order_id = guest_orders.order_id
 ),
 
 classified as (
     select
         *,
-        {{ rejection_reason('order_item_id') }} as rejection_reason,
-        {{ rejection_detail('order_item_id') }} as rejection_detail
+        {{ rejection_reason('order_item_id', guest_sales=true) }} as rejection_reason,
+        {{ rejection_detail('order_item_id', guest_sales=true) }} as rejection_detail
     from checked
 ),
 
@@ -76,7 +95,7 @@ final as (
         order_id,
         product_id,
         product_category,
-        quantity,
+        case when is_credit_note then abs(quantity) else quantity end as quantity,
         unit_price,
         unit_cost,
         coalesce(discount_amount, 0) as discount_amount,
