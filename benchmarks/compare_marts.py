@@ -22,7 +22,7 @@ KEYS = {
     "whale_curve": ["customer_percentile"],
     "rejected_counts": ["source_table", "reason"],
 }
-# The columns of spec sections 4 and 5 that do not depend on the predicted lifetime value.
+# The columns of docs/rules.md, section 4 and 5 that do not depend on the predicted lifetime value.
 COLUMNS = {
     "customer_value": [
         "customer_id", "orders_count", "returned_orders_count", "cancelled_orders_count", "first_ordered_at",

@@ -33,7 +33,7 @@ RESULT_TABLES = ["customer_value", "customer_value_deciles", "value_tier_summary
 
 
 # ---------------------------------------------------------------------------------------------
-# Staging (spec section 2)
+# Staging (docs/rules.md section 2)
 
 def text(column: pd.Series) -> pd.Series:
     """Trimmed text, missing when empty."""
@@ -199,7 +199,7 @@ def stage(raw_dir: Path, seeds: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.D
 
 
 # ---------------------------------------------------------------------------------------------
-# Marts (spec sections 3 to 5)
+# Marts (docs/rules.md sections 3 to 5)
 
 def ntile(n_rows: int, buckets: int) -> np.ndarray:
     """SQL ntile(buckets) for rows 0..n_rows-1 in order: the first n_rows % buckets groups are one larger."""

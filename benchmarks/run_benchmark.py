@@ -57,7 +57,7 @@ sys.path.insert(0, str(BENCH_DIR))
 from append_orders import append_new_orders, copy_folder  # noqa: E402
 from compare_marts import compare, from_dbt  # noqa: E402
 
-# The customer value history (spec section 9), timed as a share of the full run: the models in
+# The customer value history (docs/rules.md section 9), timed as a share of the full run: the models in
 # these folders.
 HISTORY_FOLDERS = ("models/intermediate/history/", "models/marts/history/")
 
@@ -431,7 +431,7 @@ def report(result: dict) -> str:
     if full.get("node_seconds"):
         history = full.get("history_node_seconds", 0)
         names = ", ".join(unique_id.split(".")[-1] for unique_id in full.get("history_models", []))
-        lines += ["", f"Customer value history (spec section 9: {names}) in "
+        lines += ["", f"Customer value history (docs/rules.md section 9: {names}) in "
                   f"{key['full_run']}: {history:.2f} s of {full['node_seconds']:.2f} s node time, "
                   f"{history / full['node_seconds']:.1%} (target: under 25%)."]
     lines += ["", "Checks:", ""]

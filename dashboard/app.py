@@ -1,4 +1,4 @@
-"""Reference dashboard over the published marts (spec section 12): `make dashboard`.
+"""Reference dashboard over the published marts (docs/rules.md, section 12): `make dashboard`.
 
 Reads only the serving file (build/serving/customer_value.duckdb, or
 $CUSTOMER_VALUE_SERVING_DIR/customer_value.duckdb), never the build database, through a

@@ -1,5 +1,5 @@
 {#-
-    Typed value of a trimmed raw text, null when it does not convert (spec section 2:
+    Typed value of a trimmed raw text, null when it does not convert (docs/rules.md section 2:
     dates are ISO YYYY-MM-DD, timestamps ISO YYYY-MM-DD HH:MM:SS or a date meaning midnight;
     docs/rules.md, formats: a `T` between date and time and a zone suffix are ISO too, the
     zone is dropped and the time kept as written). The patterns keep engines from accepting
@@ -77,7 +77,7 @@
 
 {#-
     A rate row (alias `rate`) is valid on a date when the date is in its half-open interval
-    [valid_from, valid_to); an empty bound is open (spec section 1).
+    [valid_from, valid_to); an empty bound is open (docs/rules.md section 1).
 -#}
 {% macro rate_is_valid_on(rate, date_expression) -%}
     ({{ rate }}.valid_from is null or {{ date_expression }} >= {{ rate }}.valid_from)

@@ -1,5 +1,5 @@
 {#-
-    Small shared mechanics of the base_shop__<table> models (spec section 2). Each model
+    Small shared mechanics of the base_shop__<table> models (docs/rules.md section 2). Each model
     writes its own columns, casts and rules in SQL; these macros hold what every table does
     the same way: key copies, trimming, safe typed casts, raw_record and first-match reasons.
 -#}
@@ -152,7 +152,7 @@ raw_rows as (
 
 
 {#-
-    The rejection reason, first match wins (spec section 2): missing_key, conflicting_duplicate,
+    The rejection reason, first match wins (docs/rules.md section 2): missing_key, conflicting_duplicate,
     duplicate_key, then (guest_sales: orders and their lines) the model's no_customer_detail,
     then its own invalid_detail, orphan_detail and no_rate_detail.
 -#}

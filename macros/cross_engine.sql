@@ -77,7 +77,7 @@
 
 
 {#-
-    A personal value as public models may show it (spec section 8):
+    A personal value as public models may show it (docs/rules.md section 8):
     "<redacted:sha256:" + the first 12 hex digits of sha256(lower(trim(value))) + ">",
     null when the value is null. Two rejected rows of one person still match.
 -#}

@@ -7,7 +7,7 @@
 -#}
 
 {#-
-    True when this run fits the Python lifetime-value models (spec section 6): the engine runs
+    True when this run fits the Python lifetime-value models (docs/rules.md section 6): the engine runs
     dbt Python models (dbt-duckdb does, in-process; dbt-spark's session and thrift methods do
     not) and the var `predict_clv` is true. When false, customer_lifetime_value and
     clv_model_params are disabled and customer_value keeps its predicted columns null.

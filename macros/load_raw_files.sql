@@ -1,5 +1,5 @@
 {#-
-    DuckDB's on-run-start step for raw_data_path builds (spec section 7): checks every raw
+    DuckDB's on-run-start step for raw_data_path builds (docs/rules.md section 7): checks every raw
     file before any model runs, then lands it as the table raw.<table> (contract columns, as
     text) and every line the CSV reader could not parse in raw.malformed_lines.
 
@@ -96,7 +96,7 @@
 {% macro raw_file_error(path, problem, expected_columns) %}
     {{ exceptions.raise_compiler_error(
         "Raw file " ~ path ~ ": " ~ problem ~ "; the contract expects a header with the columns "
-        ~ expected_columns | join(", ") ~ " (spec section 1)") }}
+        ~ expected_columns | join(", ") ~ " (docs/rules.md section 1)") }}
 {% endmacro %}
 
 

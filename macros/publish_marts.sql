@@ -1,5 +1,5 @@
 {#-
-    Spec section 12: readers never open the build database. After a `dbt build` whose nodes
+    docs/rules.md, section 12: readers never open the build database. After a `dbt build` whose nodes
     all passed (on-run-end, given `results`), or when called with `dbt run-operation
     publish_marts`, the public marts are copied into a new DuckDB file and new Parquet files
     beside the serving ones, which are then renamed over them (python/serving_publication.py,
@@ -78,8 +78,8 @@
 
 
 {#-
-    The public marts this build has, by name: the models with `access: public` (the spec's
-    marts, dbt_project.yml) that are enabled and exist in the database.
+    The public marts this build has, by name: the models with `access: public` (the public
+    marts of docs/rules.md, dbt_project.yml) that are enabled and exist in the database.
 -#}
 {% macro serving_mart_relations() %}
     {%- set relations = {} -%}

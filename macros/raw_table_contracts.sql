@@ -1,6 +1,6 @@
 {#-
-    The input contract of spec section 1: per raw table its key, its other columns in export
-    order, and whether its file is optional (a missing file is an empty table, spec section 7).
+    The input contract of docs/rules.md section 1: per raw table its key, its other columns in export
+    order, and whether its file is optional (a missing file is an empty table, docs/rules.md section 7).
     load_raw_files checks files against it; key_copies reads the columns. The types and
     rejection rules of section 2 are written in each base_shop__<table> model.
 -#}
@@ -78,7 +78,7 @@
 
 {#-
     The number of raw rows of a table, as a scalar subquery: its readable rows plus the lines
-    of its file that could not be read (spec section 7: both count in reconciliation).
+    of its file that could not be read (docs/rules.md section 7: both count in reconciliation).
 -#}
 {% macro raw_row_count(table_name) -%}
     (select count(*) from {{ raw_relation(table_name) }})

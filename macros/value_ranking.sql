@@ -1,5 +1,5 @@
 {#-
-    The value ranking and the value tier of spec section 4, written once: customer_value
+    The value ranking and the value tier of docs/rules.md section 4, written once: customer_value
     (lifetime, int_customers_ranked) and customer_value_history (per period window) both
     call these, so a period's states follow the same rules as customer_value's tiers.
 -#}
@@ -20,7 +20,7 @@
 
 {#-
     Each customer_value_history row with the customer's state at the period end before it
-    (spec section 9): previous_value_tier (`new` without a row then) and
+    (docs/rules.md section 9): previous_value_tier (`new` without a row then) and
     previous_margin_after_cost_to_serve (0 then), plus the period's previous_period_end and
     is_as_of_period. Written once for tier_migration and customer_value's annual tiers.
 -#}

@@ -1,4 +1,4 @@
-"""File operations of the marts' publication (spec section 12), as DuckDB functions.
+"""File operations of the marts' publication (docs/rules.md, section 12), as DuckDB functions.
 
 The macro `publish_marts` copies the public marts from the build database into new files
 beside the serving ones, in SQL; what SQL cannot do (make a folder, rename a file over

@@ -35,7 +35,7 @@ How the synthetic customer base behaves (every later result is read off it):
   net of refunds (docs/rules.md, credit notes).
 
 Bad rows: every block of BAD_ROW_BLOCK customers receives the deliberately bad rows listed in
-BAD_ROWS (about 50, every rejection reason of spec section 2 at least twice), so the share of
+BAD_ROWS (about 50, every rejection reason of docs/rules.md section 2 at least twice), so the share of
 bad rows is the same in the demo seeds and in large exports. They are scattered among the
 clean rows. A few clean rows per block are written in valid but untidy forms (VALID_VARIANTS:
 capitalised status, a date without time, empty optional values) that staging must normalise,
@@ -187,7 +187,7 @@ class BadRow:
     a value becomes the block's number, keeping made-up keys unique), or an exact copy of it."""
 
     table: str
-    # the rejection reason staging must give it (spec section 2), or nulled_value: an optional
+    # the rejection reason staging must give it (docs/rules.md section 2), or nulled_value: an optional
     # value that does not cast, nulled with the row staged (docs/rules.md, section 13)
     reason: str
     detail: str

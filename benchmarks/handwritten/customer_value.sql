@@ -34,7 +34,7 @@ create or replace temp view raw_order_items as select * from read_parquet('{raw_
 create or replace temp view raw_service_events as select * from read_parquet('{raw_dir}/service_events.parquet');
 create or replace temp view raw_customer_signals as select * from read_parquet('{raw_dir}/customer_signals.parquet');
 
--- Staging (spec section 2). Per table: the key's copy number and number of distinct versions
+-- Staging (docs/rules.md section 2). Per table: the key's copy number and number of distinct versions
 -- (computed only for the few repeated keys), typed values, then the first rule broken.
 create or replace macro iso_ts(t) as
     case when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?') then try_cast(t as timestamp) end;
@@ -246,7 +246,7 @@ union all select 'order_items', reason, count(*) from order_items_classified whe
 union all select 'service_events', reason, count(*) from service_events_classified where reason is not null group by reason
 union all select 'customer_signals', reason, count(*) from customer_signals_classified where reason is not null group by reason;
 
--- Orders and cost to serve (spec section 3), counted up to the as-of date.
+-- Orders and cost to serve (docs/rules.md section 3), counted up to the as-of date.
 create or replace temp table as_of as
 select coalesce({as_of_date}, cast(max(ordered_at) as date)) as as_of_date from staged_orders;
 
@@ -291,7 +291,7 @@ inner join rates
 where drivers.driver_date <= (select as_of_date from as_of)
 group by drivers.customer_id, drivers.activity;
 
--- customer_value (spec section 4).
+-- customer_value (docs/rules.md section 4).
 create or replace table customer_value as
 with as_of as (select as_of_date from as_of),
 window_revenue as (
@@ -411,7 +411,7 @@ from reasons
 left join rfm_segments
     on reasons.recency_score = rfm_segments.recency_score and reasons.frequency_score = rfm_segments.frequency_score;
 
--- Summary marts (spec section 5).
+-- Summary marts (docs/rules.md section 5).
 create or replace table customer_value_deciles as
 with totals as (select sum(margin_after_cost_to_serve) as total_margin from customer_value),
 deciles as (

@@ -1,5 +1,5 @@
 {#-
-    The as-of date of every measure (spec section 3): var `as_of_date` when given
+    The as-of date of every measure (docs/rules.md section 3): var `as_of_date` when given
     (YYYY-MM-DD), else the date of the latest valid ordered_at. Always one row.
 -#}
 {%- set given_as_of_date = var('as_of_date') %}

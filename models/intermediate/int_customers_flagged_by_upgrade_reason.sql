@@ -1,5 +1,5 @@
 {#-
-    Why a customer outside the top tier could move up (spec section 4): one row per customer
+    Why a customer outside the top tier could move up (docs/rules.md section 4): one row per customer
     and reason. Each reason is one CTE and one union branch; adding a reason touches only this
     model. Thresholds: vars upgrade_window_days, upgrade_growth_ratio, top_tier_deciles.
 -#}

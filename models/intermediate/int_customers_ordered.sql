@@ -1,7 +1,7 @@
 {#-
-    The population (spec section 4): customers with at least one valid order dated on or
+    The population (docs/rules.md section 4): customers with at least one valid order dated on or
     before the as-of date, with their order counts, money and dates. Reads the staged fact
-    fct_orders (the spec's staged facts live in models/marts as public tables).
+    fct_orders (the staged facts of docs/rules.md live in models/marts as public tables).
 -#}
 with orders as (
     select * from {{ ref('fct_orders') }}

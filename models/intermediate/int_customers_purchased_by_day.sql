@@ -1,5 +1,5 @@
 {#-
-    One row per customer and purchase day (spec section 6): completed orders dated on or before
+    One row per customer and purchase day (docs/rules.md section 6): completed orders dated on or before
     the as-of date, the orders of one customer on one day being one purchase with their revenue
     summed. What the lifetime-value summary and the holdout check (clv_holdout_validation) count.
 -#}

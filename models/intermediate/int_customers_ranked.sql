@@ -1,7 +1,7 @@
 {#-
     One row per customer of the population with its money at cents, every ranking and the
     rules that follow from them: value rank and deciles, the whale curve, value tier, RFM
-    scores and segment, frequency-spend band and service level (spec section 4).
+    scores and segment, frequency-spend band and service level (docs/rules.md section 4).
 
     Money is rounded to cents here, before ranking, and not again: gross margin and cost to
     serve are rounded and margin_after_cost_to_serve is their difference, so the identity

@@ -1,6 +1,6 @@
 {#-
     One row per customer of the population (a valid order of any status on or before the as-of
-    date): the purchase summary the lifetime-value models are fitted on (spec section 6, doc
+    date): the purchase summary the lifetime-value models are fitted on (docs/rules.md section 6, doc
     clv_purchase_summary) and the customer's margin rate and cost to serve per purchase that
     turn predicted purchases into predicted margin (doc predicted_clv). Customers without a
     completed purchase keep null model inputs. The population, its money and cost to serve

@@ -1,5 +1,5 @@
 {#-
-    The lower median margin after cost to serve of each value decile (spec section 10): of
+    The lower median margin after cost to serve of each value decile (docs/rules.md, section 10): of
     the two middle values the smaller, so the result is one of the decile's own values on
     every engine. Position p of n (margin ascending) is the lower median when 2p = n or
     2p = n + 1.

@@ -1,4 +1,7 @@
-{#- One row per day: MetricFlow's time spine (spec section 12), from before any plausible order to far ahead. -#}
+{#-
+    One row per day: MetricFlow's time spine (docs/rules.md, section 12), from before any plausible
+    order to far ahead.
+-#}
 with days as (
     {{ dbt.date_spine('day', "cast('1990-01-01' as date)", "cast('2051-01-01' as date)") }}
 ),

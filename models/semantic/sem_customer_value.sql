@@ -1,7 +1,7 @@
 {#-
     customer_value and each customer's share of the population's margin after cost to serve.
     A share of the total is not additive over a group unless it is per row: summing these
-    shares over any grouping gives that group's share_of_total_margin (spec section 5), which
+    shares over any grouping gives that group's share_of_total_margin (docs/rules.md section 5), which
     MetricFlow cannot compute from the group's rows alone.
 -#}
 with customers as (

@@ -1,4 +1,4 @@
-"""Checking the BG/NBD predictions against what happened next (spec section 11).
+"""Checking the BG/NBD predictions against what happened next (docs/rules.md, section 11).
 
 The model is fitted again on the purchases up to the calibration end (the as-of date minus the
 holdout days), for the customers whose first purchase is on or before it, and each customer's

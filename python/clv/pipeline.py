@@ -58,7 +58,7 @@ MAX_DAYS_TO_NEXT_ORDER = 36_525
 
 @dataclass(frozen=True)
 class Settings:
-    """The dbt vars the models use (dbt_project.yml, spec section 6)."""
+    """The dbt vars the models use (dbt_project.yml, docs/rules.md section 6)."""
 
     horizon_months: int = 12
     annual_discount_rate: float = 0.10

@@ -1,6 +1,6 @@
 {#-
     Nothing lost in staging: raw rows (lines that could not be read included) = staged rows + rejected rows for one raw table
-    (spec section 2). Apply to a staging model with the raw table's name; fails with
+    (docs/rules.md section 2). Apply to a staging model with the raw table's name; fails with
     the three counts when they do not add up.
 -#}
 {% test reconciles_with_raw(model, source_table) %}

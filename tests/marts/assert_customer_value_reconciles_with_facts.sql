@@ -1,5 +1,5 @@
 {#-
-    customer_value is the population and the measures of the staged facts (spec sections 3
+    customer_value is the population and the measures of the staged facts (docs/rules.md sections 3
     and 4), recomputed here directly from fct_orders and fct_cost_to_serve: exactly the
     customers with a valid order dated on or before the as-of date; their completed, returned
     and cancelled order counts; first and last ordered_at and the whole days from their dates

@@ -1,5 +1,5 @@
 {#-
-    customer_value_deciles' margin shares against customer_value's whale curve (spec section
+    customer_value_deciles' margin shares against customer_value's whale curve (docs/rules.md section
     5): a decile's cumulative_share_of_total_margin is customer_value.cumulative_margin_share
     of the decile's last customer by value_rank, and its share_of_total_margin is that less
     the previous decile's (both null when the total margin is not positive). The summary and

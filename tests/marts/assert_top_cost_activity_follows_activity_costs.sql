@@ -1,7 +1,7 @@
 {#-
     top_cost_activity is the activity with the largest cost to serve (ties: alphabetical) and
     top_cost_activity_share its share of the customer's cost to serve, both null when that
-    cost is 0 (spec section 4, doc top_cost_activity). Recomputed from the per-activity costs
+    cost is 0 (docs/rules.md section 4, doc top_cost_activity). Recomputed from the per-activity costs
     by a different route than the model (max cost, then min activity among the ties).
 -#}
 with activity_costs as (

@@ -1,5 +1,5 @@
 {#-
-    upside_to_next_decile (spec section 10) recomputed on customer_value with the lower median
+    upside_to_next_decile (docs/rules.md, section 10) recomputed on customer_value with the lower median
     found by its definition, not by position as int_value_deciles_measured does: the value m
     of the decile with at least ceil(n / 2) values <= m and fewer than ceil(n / 2) values < m.
     (loss_avoidable is unit-tested on customer_value and checked per tier on value_upside.)

@@ -1,5 +1,5 @@
 {#-
-    The whale curve agrees with customer_value (spec section 5): exactly 100 percentiles; at
+    The whale curve agrees with customer_value (docs/rules.md section 5): exactly 100 percentiles; at
     p = 100 it includes every customer and, when the total margin > 0, its cumulative margin
     share is 1.0; at every p the margin share is customer_value.cumulative_margin_share of the
     customer at value_rank customers_included (the two models compute it apart), and the

@@ -1,4 +1,4 @@
-"""The published CDNOW estimates, through this project's own raw-data path (spec section 6).
+"""The published CDNOW estimates, through this project's own raw-data path (docs/rules.md section 6).
 
 What it runs: the CDNOW sample fixture (tests/fixtures/cdnow/SOURCE.md) as it is, one line per
 transaction, through the line layout (tests/python/cdnow.py has the mapping):

@@ -1,4 +1,4 @@
-"""clv_holdout_validation (spec section 11): the BG/NBD predictions checked against a holdout.
+"""clv_holdout_validation (docs/rules.md, section 11): the BG/NBD predictions checked against a holdout.
 
 Unit tests of python/clv/holdout.py on a handful of purchases, then the CDNOW reproduction
 through the project's raw-data path (as tests/python/test_cdnow_reproduction.py):

@@ -1,4 +1,4 @@
-"""customer_value_history follows customer_value's rules (spec section 9).
+"""customer_value_history follows customer_value's rules (docs/rules.md section 9).
 
 The history ranks each period's window population with the same rules as customer_value
 (macros value_order and value_tier_of). With a window longer than the whole history

@@ -1,4 +1,4 @@
-"""Spec section 12: the reference dashboard, in a real browser, shows the marts' numbers.
+"""docs/rules.md, section 12: the reference dashboard, in a real browser, shows the marts' numbers.
 
 Needs Debian's chromium at /usr/bin/chromium (`make test` installs it with apt when missing);
 Playwright drives it, no browser download. The screenshots go to target/dashboard.png (filtered

@@ -1,6 +1,6 @@
 """A new export built on top of an earlier one gives exactly what a first build of it gives.
 
-Staging and the facts are plain full builds (spec section 7: source switches, erasures and
+Staging and the facts are plain full builds (docs/rules.md section 7: source switches, erasures and
 merges need no flag). A small generated export is built; then a later export of the same shop is
 built with an ordinary `dbt run` on the same database, and compared, table by table and row by
 row, with a first build of that later export in a second database. The later export holds every

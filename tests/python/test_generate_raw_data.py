@@ -98,7 +98,7 @@ def event_date(column: str) -> str:
     return f"cast(cast({column} as timestamp) as date)"
 
 
-# Spec section 2, applied to the rows meant to be valid: every query must return no row.
+# docs/rules.md section 2, applied to the rows meant to be valid: every query must return no row.
 VALIDITY_RULES = {
     "clean keys are unique": [
         f"select {columns[0]} from {table} group by 1 having count(*) > 1"
@@ -172,7 +172,7 @@ def test_untidy_but_valid_variants_are_present(demo: duckdb.DuckDBPyConnection) 
 
 
 def test_demo_value_figures_are_calibrated(tmp_path: Path) -> None:
-    """Spec section 3 on the demo build's own marts: about a fifth of the customers unprofitable,
+    """docs/rules.md section 3 on the demo build's own marts: about a fifth of the customers unprofitable,
     the best 20% earning 150-300% of total margin, the whale curve peaking higher still."""
     build = DbtBuild(tmp_path)
     build.run("build", "--select", "+customer_value", "+whale_curve",

@@ -1,4 +1,4 @@
-"""Raw files as they really arrive (spec section 7): a corpus of whole-file and line faults.
+"""Raw files as they really arrive (docs/rules.md section 7): a corpus of whole-file and line faults.
 
 Every fault ends in a quarantined row with its reason, or in one clear error line naming the
 file before any model runs; never a stack trace, never a lost row.

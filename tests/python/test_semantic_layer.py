@@ -1,4 +1,4 @@
-"""Spec section 12: the semantic layer's `mf query` answers equal the marts."""
+"""docs/rules.md, section 12: the semantic layer's `mf query` answers equal the marts."""
 
 from __future__ import annotations
 

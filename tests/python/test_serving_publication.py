@@ -1,4 +1,4 @@
-"""Spec section 12: builds publish the marts atomically; readers and builds never block each other."""
+"""docs/rules.md, section 12: builds publish the marts atomically; readers and builds never block each other."""
 
 from __future__ import annotations
 

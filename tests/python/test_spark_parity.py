@@ -30,7 +30,7 @@ pytest.importorskip("dbt.adapters.spark", reason="the spark dependency group is 
 from dbt_project import PROJECT_DIR, DbtBuild  # noqa: E402
 from test_raw_data_path import EXPECTED_REJECTED, write_csv_folder, write_parquet_folder  # noqa: E402
 
-# Built on both engines from the same SQL (spec sections 3 to 5, 9 and 10); compared in full.
+# Built on both engines from the same SQL (docs/rules.md sections 3 to 5, 9 and 10); compared in full.
 REQUIRED_MARTS = [
     "fct_orders",
     "fct_cost_to_serve",

@@ -1,5 +1,5 @@
 {#-
-    Configuration check (error severity, spec section 2): every order-derived cost driver
+    Configuration check (error severity, docs/rules.md section 2): every order-derived cost driver
     (order_processing, delivery, return_handling) has a rate valid on its date. A gap in the rate card is a
     configuration error, not bad data, so orders are never rejected for it; the build
     fails instead and says which activity and which dates the rate card does not cover.

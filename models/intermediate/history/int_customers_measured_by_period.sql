@@ -1,6 +1,6 @@
 {#-
     One row per customer and period end for every customer with a valid order (any status)
-    on or before the period end: annual customer profitability (spec section 9), the money
+    on or before the period end: annual customer profitability (docs/rules.md section 9), the money
     of section 3 and 4 counting only orders and cost drivers dated in the period's window
     (window_start_date, period_end], rounded to cents as in int_customers_ranked so the
     margin identity is exact and rankings order the published values.

@@ -1,5 +1,5 @@
 {#-
-    The period ends of the history (spec section 9): the last var history_months calendar
+    The period ends of the history (docs/rules.md section 9): the last var history_months calendar
     month ends on or before the as-of date, plus the as-of date itself when it is not a month
     end, each with the start of its value window (var value_window_days; the window is
     (window_start_date, period_end]) and the period end before it.

@@ -1,10 +1,10 @@
 {#-
-    One row per customer of the population: the public customer value mart (spec section 4).
+    One row per customer of the population: the public customer value mart (docs/rules.md section 4).
     It joins and presents: rankings and tiers come from int_customers_ranked, reasons from
     int_customers_flagged_by_upgrade_reason (one row per customer and reason, aggregated here into a
     sorted comma-separated list), predictions from customer_lifetime_value, the annual states
-    of the two latest periods from customer_value_history (spec section 9) and the next
-    better decile's lower median margin from int_value_deciles_measured (spec section 10).
+    of the two latest periods from customer_value_history (docs/rules.md section 9) and the next
+    better decile's lower median margin from int_value_deciles_measured (docs/rules.md, section 10).
 -#}
 {%- set horizon = var('clv_horizon_months') %}
 

@@ -1,4 +1,4 @@
-{#- One row per value decile (spec section 5), aggregated from customer_value so totals agree to the cent. -#}
+{#- One row per value decile (docs/rules.md section 5), aggregated from customer_value so totals agree to the cent. -#}
 with customers as (
     select * from {{ ref('customer_value') }}
 ),

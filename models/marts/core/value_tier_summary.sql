@@ -1,4 +1,4 @@
-{#- One row per value tier (spec section 5): keep the top, grow the middle, stop over-serving the tail. -#}
+{#- One row per value tier (docs/rules.md section 5): keep the top, grow the middle, stop over-serving the tail. -#}
 with customers as (
     select * from {{ ref('customer_value') }}
 ),

@@ -1,5 +1,5 @@
 {#-
-    What moving customers up is worth, per value tier (spec section 10), aggregated from
+    What moving customers up is worth, per value tier (docs/rules.md, section 10), aggregated from
     customer_value so the sums agree with it to the cent.
 -#}
 with customers as (

@@ -1,5 +1,5 @@
 {#-
-    The whale curve (spec section 5): for each customer percentile p = 1..100, the share of
+    The whale curve (docs/rules.md section 5): for each customer percentile p = 1..100, the share of
     total revenue and of total margin after cost to serve earned by the best ceil(p / 100 x N)
     customers by value_rank. Its peak above 1.0 is the profit the unprofitable tail gives away.
 -#}

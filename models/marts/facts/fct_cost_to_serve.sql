@@ -1,5 +1,5 @@
 {#-
-    One row per activity-based cost driver (spec section 3), all dates:
+    One row per activity-based cost driver (docs/rules.md section 3), all dates:
     order_processing (every order) and delivery (completed or returned orders), dated at
     ordered_at, return_handling (every credit note, status refunded) at its own date, plus every staged service event, dated at occurred_at; costed at the rate
     valid on the driver's date. An order-derived driver with no rate keeps a null cost and

@@ -1,5 +1,5 @@
 {#-
-    One row per valid order, all dates (marts filter by the as-of date). Spec section 3; a
+    One row per valid order, all dates (marts filter by the as-of date). docs/rules.md section 3; a
     credit note (status refunded) counts negative (docs/rules.md, credit notes).
 -#}
 with

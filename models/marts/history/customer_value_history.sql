@@ -1,5 +1,5 @@
 {#-
-    One row per customer and period end (spec section 9): the customer's state by the rules
+    One row per customer and period end (docs/rules.md section 9): the customer's state by the rules
     of customer_value (macros value_order and value_tier_of) applied to the period's window
     population, or lapsed when the customer ordered before but not in the window.
 -#}

@@ -1,5 +1,5 @@
 {#-
-    How customers moved between states from one period end to the next (spec section 9): one
+    How customers moved between states from one period end to the next (docs/rules.md section 9): one
     row per period end (all but the first), previous state and state. previous_tier is `new`
     for customers without a row at the previous period end.
 -#}

@@ -1,4 +1,4 @@
-"""clv_holdout_validation: the lifetime-value predictions checked against a holdout (spec section 11).
+"""clv_holdout_validation: the lifetime-value predictions checked against a holdout (docs/rules.md, section 11).
 
 With var clv_holdout_days > 0, BG/NBD is fitted again on the purchase days (int_customers_purchased_by_day)
 up to the as-of date minus clv_holdout_days and its conditional expectations are compared with

@@ -1,4 +1,4 @@
-"""clv_model_params: the fitted lifetime-value models, one row per model (spec section 6).
+"""clv_model_params: the fitted lifetime-value models, one row per model (docs/rules.md section 6).
 
 Fits BG/NBD (purchases, P(alive)) and Gamma-Gamma (spend per purchase) by maximum likelihood on
 int_customers_summarised, with the project's `clv` package (python/clv, on the path

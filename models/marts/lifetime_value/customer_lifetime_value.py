@@ -1,4 +1,4 @@
-"""customer_lifetime_value: predicted lifetime value per customer (spec section 6).
+"""customer_lifetime_value: predicted lifetime value per customer (docs/rules.md section 6).
 
 For every customer of int_customers_summarised: P(alive) and expected orders over the
 horizon (BG/NBD), expected spend per order (Gamma-Gamma), and the predicted CLV, the expected

@@ -16,7 +16,7 @@ with
 ),
 {%- endfor %}
 
-{# Lines the CSV reader could not parse (spec section 7): no key can be read from them. #}
+{# Lines the CSV reader could not parse (docs/rules.md section 7): no key can be read from them. #}
 malformed_lines as (
     select
         source_table,

@@ -1,5 +1,5 @@
 {#-
-    customer_value's annual tiers (spec section 9) against the history's last migration:
+    customer_value's annual tiers (docs/rules.md section 9) against the history's last migration:
     counting customer_value by (previous_annual_value_tier, annual_value_tier) gives exactly
     tier_migration's rows at the as-of date, and is_top_lost counts the customers of the moves
     from top to anything else. Two models built separately must agree. (With a single period

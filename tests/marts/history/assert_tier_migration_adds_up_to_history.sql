@@ -1,5 +1,5 @@
 {#-
-    tier_migration against customer_value_history (spec section 9): for every period end but
+    tier_migration against customer_value_history (docs/rules.md section 9): for every period end but
     the first, the migration's customers and margin add up to the period's history rows and
     margin, and its previous margins to the previous period's margin (every customer of the
     previous period is still there, lapsed at worst); there are as many migration periods as

@@ -1,5 +1,5 @@
 {#-
-    The lines of the raw CSV files the reader could not parse (spec section 7), as landed by
+    The lines of the raw CSV files the reader could not parse (docs/rules.md section 7), as landed by
     register_raw_files (a line export's unreadable lines count as order_items); none for the
     demo seeds, Parquet files, or engines other than DuckDB.
     raw_record keeps the line number and the line's text, e-mail-like fields redacted.
