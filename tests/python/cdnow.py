@@ -21,7 +21,7 @@ CDNOW_FILE = ROOT / "tests" / "fixtures" / "cdnow" / "CDNOW_sample.txt"
 CALIBRATION_END = "1997-09-30"  # end of the calibration period of the published estimates
 CDNOW_COLUMNS = ["master_id", "sample_id", "date", "cds", "dollars"]
 
-# What a user sets to build the file as it is (README, one file of invoice lines).
+# What a user sets to build the file as it is (docs/own-data.md, one file of invoice lines).
 LINE_LAYOUT_VARS = {
     "raw_layout": "lines",
     "raw_data_path": str(CDNOW_FILE),
