@@ -3,7 +3,7 @@
 For every customer of int_customers_summarised: P(alive) and expected orders over the
 horizon (BG/NBD), expected spend per order (Gamma-Gamma), and the predicted CLV, the expected
 margin after cost to serve over var clv_horizon_months, discounted monthly at var
-clv_annual_discount_rate (doc predicted_clv). The parameters are read from clv_model_params, so
+clv_annual_discount_rate (doc predicted_clv). The parameters are read from int_clv_models_fitted (published as clv_model_params), so
 predictions use exactly the published estimates; a model not fitted there leaves the columns
 that need it null, with prediction_status saying why.
 
@@ -74,7 +74,7 @@ def model(dbt, session):
         min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
     )
     summary = dbt.ref("int_customers_summarised").df()
-    params = dbt.ref("clv_model_params").df()
+    params = dbt.ref("int_clv_models_fitted").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
     predictions = pipeline.predict_customers(
         summary, *pipeline.params_from_frame(params), settings, covariances=pipeline.covariances_from_frame(params)
