@@ -4,8 +4,8 @@ For every customer of int_customers_summarised: P(alive) and expected orders ove
 horizon (BG/NBD), expected spend per order (Gamma-Gamma), and the predicted CLV, the expected
 margin after cost to serve over var clv_horizon_months, discounted monthly at var
 clv_annual_discount_rate (doc predicted_clv). The parameters are read from int_clv_models_fitted
-(published as clv_model_params), so predictions use exactly the published estimates; a model not fitted there leaves the columns
-that need it null, with prediction_status saying why.
+(published as clv_model_params), so predictions use exactly the published estimates; a model
+not fitted there leaves the columns that need it null, with prediction_status saying why.
 
 Churn probability, the probability of an order within 30, 90 and 365 days, the expected next
 order date and the interval of predicted_clv (5th to 95th percentile over parameter draws) as in
