@@ -9,8 +9,9 @@
 {#-
     True when this run fits the Python lifetime-value models (docs/rules.md section 6): the engine runs
     dbt Python models (dbt-duckdb does, in-process; dbt-spark's session and thrift methods do
-    not) and the var `predict_clv` is true. When false, customer_lifetime_value and
-    clv_model_params are disabled and customer_value keeps its predicted columns null.
+    not) and the var `predict_clv` is true. When false, customer_lifetime_value,
+    clv_model_params and the intermediate int_customers_predicted and int_clv_models_fitted are
+    disabled and customer_value keeps its predicted columns null.
     Model YAML cannot call macros: the CLV models' `enabled` config repeats this condition as
     "{{ target.type == 'duckdb' and var('predict_clv') }}"; keep the two in step.
 -#}

@@ -5,7 +5,7 @@
 {{ config(materialized='table') }}
 
 with cost_drivers as (
-    select * from {{ ref('fct_cost_to_serve') }}
+    select * from {{ ref('int_cost_drivers_costed') }}
 ),
 
 as_of as (

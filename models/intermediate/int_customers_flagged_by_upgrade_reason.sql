@@ -46,7 +46,7 @@ predicted_top as (
         customers.customer_id,
         'predicted_top' as upgrade_reason
     from customers
-    inner join {{ ref('customer_lifetime_value') }} as lifetime_value
+    inner join {{ ref('int_customers_predicted') }} as lifetime_value
         on customers.customer_id = lifetime_value.customer_id
     where lifetime_value.predicted_clv_decile = 1 and customers.value_decile > {{ var('top_tier_deciles') }}
 ),

@@ -1,10 +1,10 @@
 {#-
     The population (docs/rules.md section 4): customers with at least one valid order dated on or
-    before the as-of date, with their order counts, money and dates. Reads the staged fact
-    fct_orders (the staged facts of docs/rules.md live in models/marts as public tables).
+    before the as-of date, with their order counts, money and dates. Reads int_orders_priced, the
+    order fact that the public mart fct_orders publishes.
 -#}
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_priced') }}
 ),
 
 as_of as (

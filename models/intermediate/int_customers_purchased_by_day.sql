@@ -4,7 +4,7 @@
     summed. What the lifetime-value summary and the holdout check (clv_holdout_validation) count.
 -#}
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_priced') }}
 ),
 
 as_of as (

@@ -6,7 +6,7 @@
 {%- set window_days = var('upgrade_window_days') %}
 
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_priced') }}
 ),
 
 as_of as (

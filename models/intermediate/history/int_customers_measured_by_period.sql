@@ -11,11 +11,11 @@
 {{ config(materialized='table') }}
 
 with orders as (
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_priced') }}
 ),
 
 cost_drivers as (
-    select * from {{ ref('fct_cost_to_serve') }}
+    select * from {{ ref('int_cost_drivers_costed') }}
 ),
 
 periods as (
