@@ -1,11 +1,16 @@
 {#-
     One row per activity-based cost driver (docs/rules.md section 3), all dates:
     order_processing (every order) and delivery (completed or returned orders), dated at
-    ordered_at, return_handling (every credit note, status refunded) at its own date, plus every staged service event, dated at occurred_at; costed at the rate
+    ordered_at, return_handling (every credit note, status refunded) at its own date, plus every
+    staged service event, dated at occurred_at; costed at the rate
     valid on the driver's date. An order-derived driver with no rate keeps a null cost and
     fails the error-severity test `assert_order_cost_drivers_have_a_rate`. The public mart
     fct_cost_to_serve publishes it as is; intermediate models read this model, not the mart.
 -#}
+
+-- a table, not a view: two intermediate models and the public fact read it, so it is computed once
+{{ config(materialized='table') }}
+
 with
 
 orders as (

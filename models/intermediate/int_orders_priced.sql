@@ -3,6 +3,10 @@
     a credit note (status refunded) counts negative (docs/rules.md, credit notes). The public mart
     fct_orders publishes it as is; intermediate models read this model, not the mart.
 -#}
+
+-- a table, not a view: four intermediate models and the public fact read it, so it is computed once
+{{ config(materialized='table') }}
+
 with
 
 orders as (
