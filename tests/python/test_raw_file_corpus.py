@@ -436,6 +436,23 @@ def test_a_mostly_bad_export_stops_with_one_line_saying_what_to_fix(tmp_path: Pa
     assert build.query("select count(*) from staging.stg_shop__orders") == [(len(ORDERS) - 4,)]
 
 
+def test_an_export_without_a_valid_order_stops_with_one_line_saying_so(tmp_path: Path) -> None:
+    """Every order mistyped into the future: none can be valued. The first error line says so
+    (or names the table over the limit), never the symptom of a missing as-of date."""
+    valid = valid_files()
+    folder = write(tmp_path / "export", {**valid, "orders": valid["orders"].replace("2024-03-01", "2099-03-01")})
+    result = DbtBuild(tmp_path).run(
+        "build", "--exclude-resource-type", "unit_test",
+        variables={"raw_data_path": str(folder), "raw_file_format": "csv"}, check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    summary = [log_text(line) for line in output[output.index("Completed with"):].splitlines()[1:]]
+    first = next(line for line in summary if line and " in test " not in line)
+    assert "No valid order to value" in first or "Raw table orders: 100.0%" in first, first
+    assert "diagnostics" in first, first
+
 def test_a_latin1_export_loads_with_raw_file_encoding(tmp_path: Path) -> None:
     valid = valid_files()
     customers = valid["customers"].replace("north", "Münster")
