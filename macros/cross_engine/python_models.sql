@@ -3,8 +3,11 @@
     dbt Python models (dbt-duckdb does, in-process; dbt-spark's session and thrift methods do
     not) and the var `predict_clv` is true. When false, customer_lifetime_value and
     clv_model_params are disabled and customer_value keeps its predicted columns null.
-    Model YAML cannot call macros: the CLV models' `enabled` config repeats this condition as
-    "{{ target.type == 'duckdb' and var('predict_clv') }}"; keep the two in step.
+    Configs cannot call macros, so the CLV models' `enabled` is this condition as YAML:
+    "{{ target.type == 'duckdb' and var('predict_clv') }}", written once for the four models
+    (anchor &clv_config in models/marts/lifetime_value/_lifetime_value__models.yml) and in the
+    three configs that depend on them, each pointing there (int_customers_summarised and two
+    unit tests); dbt_project.yml cannot hold it (rendered with command-line vars only).
 -#}
 {% macro clv_enabled() %}
     {{ return(python_models_available() and var('predict_clv', true)) }}
