@@ -54,18 +54,15 @@
 {#-
     The header's column names, lower-cased and trimmed (a byte order mark is dropped by the
     reader); a repeated name gets a _2, _3... suffix so it cannot hide the first one. The line
-    is read by one thread: with preserve_insertion_order off (profiles.yml), `limit 1` of a
-    parallel read of a large file may return a line from the middle instead of the first.
+    is read by raw_first_line (load_raw_lines.sql), by one thread: with preserve_insertion_order
+    off (profiles.yml), `limit 1` of a parallel read of a large file may return a line from the
+    middle instead of the first.
 -#}
 {% macro raw_csv_header(path) %}
-    {%- set first_line = run_query(
-        "select line from read_csv(" ~ sql_text(path) ~ ", columns = {'line': 'varchar'}, header = false,"
-        ~ " parallel = false, auto_detect = false, delim = chr(31), quote = '', escape = '',"
-        ~ " ignore_errors = true, strict_mode = false,"
-        ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
+    {%- set first_line = raw_first_line(path) -%}
     {%- set names = [] -%}
-    {%- if first_line.rows | length > 0 and first_line.rows[0][0] is not none -%}
-        {%- for field in first_line.rows[0][0].split(var('raw_csv_delimiter', ',')) -%}
+    {%- if first_line -%}
+        {%- for field in first_line.split(var('raw_csv_delimiter', ',')) -%}
             {%- set name = field.strip().strip('"').strip().lower() -%}
             {%- do names.append(name if name not in names else name ~ '_' ~ loop.index) -%}
         {%- endfor -%}
