@@ -1,6 +1,7 @@
 {#-
     Makes the raw files of `raw_data_path` readable as the `raw` source (on-run-start hook).
-    DuckDB needs nothing: the source's `external_location` reads the files directly. Spark
+    The dispatcher and every engine's version are in this file. DuckDB checks and lands each
+    file (duckdb__register_raw_files below, helpers in macros/raw_files/). Spark
     registers each `<raw_data_path>/<table>.<raw_file_format>` as an external (unmanaged)
     table `raw.<table>` over the file; dropping it never touches the file. CSV columns are
     read as text with a header row, empty fields as null, quotes doubled as in RFC 4180.
