@@ -1,7 +1,7 @@
 """File work of the raw CSV landing and the quarantine diagnostics, as DuckDB functions.
 
 dbt-duckdb loads this module as a plugin (profiles.yml, `plugins`); the macros in
-macros/repair_raw_csv.sql and macros/quarantine_diagnostics.sql call the functions it
+macros/raw_files/repair_raw_csv.sql and macros/serving/quarantine_diagnostics.sql call the functions it
 registers on the build connection. DuckDB reads the files; what its CSV reader cannot do is
 done here, and only for files that need it (docs/rules.md, section 13):
 

@@ -88,7 +88,7 @@ def test_exposures_need_a_maturity_and_models_only() -> None:
 def test_dispatch_implementations_are_documented_by_their_dispatcher() -> None:
     def macro(name: str, description: str = "") -> dict:
         return {"name": name, "package_name": OWN, "description": description,
-                "original_file_path": "macros/cross_engine.sql"}
+                "original_file_path": "macros/cross_engine/functions.sql"}
 
     macros = {m["name"]: m for m in (macro("safe_cast", "casts"), macro("duckdb__safe_cast"),
                                      macro("spark__undeclared"), macro("helper"))}

@@ -22,7 +22,6 @@ TYPED_COLUMNS = """
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     purchase_days = dbt.ref("int_customers_purchased_by_day").df()
     as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
     table = holdout.holdout_validation(

@@ -7,5 +7,4 @@ clv_enabled()).
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     return dbt.ref("int_clv_models_fitted")

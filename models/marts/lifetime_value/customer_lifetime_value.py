@@ -8,5 +8,4 @@ Kept a Python model so it is enabled and disabled with the other lifetime-value 
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     return dbt.ref("int_customers_predicted")

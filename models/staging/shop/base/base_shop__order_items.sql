@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 with
 
 {{ key_copies('order_items') }},

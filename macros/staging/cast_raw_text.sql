@@ -5,26 +5,27 @@
     zone is dropped and the time kept as written). The patterns keep engines from accepting
     other date spellings. The vars raw_timestamp_format and raw_date_format (strftime
     patterns, one or a list) are tried in order before ISO; raw_decimal_separator `,` reads
-    a decimal comma.
+    a decimal comma. The SQL types are raw_column_sql_type's (classify_raw_rows.sql), the one
+    type map of the raw column types.
 -#}
 {% macro cast_raw_text(expression, column_type) %}
     {%- if column_type == 'date' -%}
         {%- set formats = raw_formats('raw_date_format') -%}
         {%- if formats %}coalesce({% for format in formats %}{{ parse_with_format(expression, format, 'date') }}, {% endfor %}{% endif -%}
         case when {{ matches_pattern(expression, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
-            then {{ safe_cast(expression, 'date') }} end
+            then {{ safe_cast(expression, raw_column_sql_type('date')) }} end
         {%- if formats %}){% endif -%}
     {%- elif column_type == 'timestamp' -%}
         {%- set formats = raw_formats('raw_timestamp_format') + raw_formats('raw_date_format') -%}
         {%- if formats %}coalesce({% for format in formats %}{{ parse_with_format(expression, format, 'timestamp') }}, {% endfor %}{% endif -%}
         case when {{ matches_pattern(expression, iso_timestamp_pattern()) }}
-            then {{ safe_cast(iso_timestamp_text(expression), 'timestamp') }} end
+            then {{ safe_cast(iso_timestamp_text(expression), raw_column_sql_type('timestamp')) }} end
         {%- if formats %}){% endif -%}
     {%- elif column_type in ('money', 'number') -%}
-        {{ safe_cast(decimal_text(expression), 'decimal(18, 4)') }}
+        {{ safe_cast(decimal_text(expression), raw_column_sql_type(column_type)) }}
     {%- elif column_type == 'whole_number' -%}
-        case when {{ safe_cast(decimal_text(expression), 'decimal(18, 4)') }}
-            = floor({{ safe_cast(decimal_text(expression), 'decimal(18, 4)') }})
+        {%- set as_number = safe_cast(decimal_text(expression), raw_column_sql_type('number')) -%}
+        case when {{ as_number }} = floor({{ as_number }})
             then {{ safe_cast(decimal_text(expression), 'decimal(18, 0)') }} end
     {%- else -%}
         {{ expression }}

@@ -155,12 +155,6 @@
 {%- endmacro %}
 
 
-{#- The start of this dbt invocation as a timestamp (UTC). -#}
-{% macro run_started_at_timestamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
-{%- endmacro %}
-
-
 {#-
     A text parsed with a strftime pattern (vars raw_timestamp_format, raw_date_format) as a
     timestamp or date, null when it does not match. Spark's patterns are Java's: the common

@@ -1,70 +1,3 @@
-{#-
-    DuckDB's on-run-start step for raw_data_path builds (docs/rules.md section 7): checks every raw
-    file before any model runs, then lands it as the table raw.<table> (contract columns, as
-    text) and every line the CSV reader could not parse in raw.malformed_lines.
-
-    A missing required file (customers, orders, order_items), a missing contract column, an
-    empty file, or a required file with no data row stops the build with one line naming the
-    file, what is missing and what the contract expects. A missing or header-only optional file
-    (service_events, customer_signals) lands as an empty table and is logged. Header names match the contract ignoring case and
-    surrounding blanks; extra columns are ignored; the column order does not matter.
-
-    CSV files are read separated by the var raw_csv_delimiter (default a comma), fields quoted with ", in the encoding of the var
-    raw_file_encoding, with no guessing of the dialect (a guess on a broken file fails the
-    whole read). The reader keeps the lines it cannot parse (wrong number of fields, bytes
-    not valid in the encoding, an unterminated quote) as rejects instead of failing; the
-    rejects table lives only on the reading connection, so they are copied to
-    raw.malformed_lines in the same step.
--#}
-{% macro duckdb__register_raw_files() %}
-    {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
-        {%- do duckdb__register_raw_lines() -%}
-        {%- do run_query('commit') -%}
-    {%- elif execute and var('raw_data_path') is not none -%}
-        {%- set file_format = raw_file_format() -%}
-        {%- do run_query('create schema if not exists raw') -%}
-        {%- do run_query(
-            'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
-            ~ ' problem varchar, line_text varchar, byte_position bigint)') -%}
-        {%- do run_query(
-            'create or replace table raw.salvaged_values (source_table varchar, line_number bigint,'
-            ~ ' source_key varchar, column_name varchar, raw_value varchar, detail varchar)') -%}
-        {%- for table_name, contract in raw_table_contracts().items() -%}
-            {%- set path = raw_file_path(table_name) -%}
-            {%- set expected = raw_table_columns(table_name) -%}
-            {%- set exists = run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
-            {%- if not exists and contract.get('optional') -%}
-                {%- do log("raw_data_path: no " ~ path ~ "; " ~ table_name ~ " is optional and is built empty", info=true) -%}
-                {%- do run_query(empty_raw_table_sql(table_name)) -%}
-            {%- elif not exists -%}
-                {{ raw_file_error(path, "the file is missing", expected) }}
-            {%- else -%}
-                {%- if file_format == 'csv' -%}
-                    {%- do land_raw_csv(table_name, path, expected) -%}
-                {%- else -%}
-                    {%- do land_raw_parquet(table_name, path, expected) -%}
-                {%- endif -%}
-                {%- set counts = run_query(
-                    "select (select count(*) from raw." ~ table_name ~ "),"
-                    ~ " (select count(*) from raw.malformed_lines where source_table = '" ~ table_name ~ "')") -%}
-                {%- if counts.rows[0][0] + counts.rows[0][1] == 0 and contract.get('optional') -%}
-                    {%- do log("raw_data_path: " ~ path ~ " has no data rows; " ~ table_name ~ " is built empty", info=true) -%}
-                {%- elif counts.rows[0][0] + counts.rows[0][1] == 0 -%}
-                    {{ raw_file_error(path, "the file has no data rows", expected) }}
-                {%- endif -%}
-                {%- set date_column = {'orders': 'ordered_at', 'service_events': 'occurred_at',
-                    'customer_signals': 'occurred_at'}.get(table_name) -%}
-                {%- if date_column -%}
-                    {%- do check_raw_dates('raw.' ~ table_name, date_column, path, date_column) -%}
-                {%- endif -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {#- The hook runs in a transaction that dbt rolls back when the hook's SQL is empty. -#}
-        {%- do run_query('commit') -%}
-    {%- endif -%}
-{% endmacro %}
-
-
 {#- The var raw_layout, tables or lines; anything else stops the build with one line. -#}
 {% macro raw_layout() %}
     {%- set layout = var('raw_layout', 'tables') -%}
@@ -121,18 +54,15 @@
 {#-
     The header's column names, lower-cased and trimmed (a byte order mark is dropped by the
     reader); a repeated name gets a _2, _3... suffix so it cannot hide the first one. The line
-    is read by one thread: with preserve_insertion_order off (profiles.yml), `limit 1` of a
-    parallel read of a large file may return a line from the middle instead of the first.
+    is read by raw_first_line (load_raw_lines.sql), by one thread: with preserve_insertion_order
+    off (profiles.yml), `limit 1` of a parallel read of a large file may return a line from the
+    middle instead of the first.
 -#}
 {% macro raw_csv_header(path) %}
-    {%- set first_line = run_query(
-        "select line from read_csv(" ~ sql_text(path) ~ ", columns = {'line': 'varchar'}, header = false,"
-        ~ " parallel = false, auto_detect = false, delim = chr(31), quote = '', escape = '',"
-        ~ " ignore_errors = true, strict_mode = false,"
-        ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
+    {%- set first_line = raw_first_line(path) -%}
     {%- set names = [] -%}
-    {%- if first_line.rows | length > 0 and first_line.rows[0][0] is not none -%}
-        {%- for field in first_line.rows[0][0].split(var('raw_csv_delimiter', ',')) -%}
+    {%- if first_line -%}
+        {%- for field in first_line.split(var('raw_csv_delimiter', ',')) -%}
             {%- set name = field.strip().strip('"').strip().lower() -%}
             {%- do names.append(name if name not in names else name ~ '_' ~ loop.index) -%}
         {%- endfor -%}
