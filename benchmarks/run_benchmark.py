@@ -200,6 +200,7 @@ class Bench:
         return {
             "customers": self.customers,
             "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "commit": code_version(),
             "machine": machine(),
             "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
             "raw_rows": rows_before,
@@ -271,6 +272,7 @@ class Bench:
         return {
             "customers": self.customers,
             "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "commit": code_version(),
             "machine": machine(),
             "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
             "raw_rows": rows_before,
@@ -508,6 +510,14 @@ def layouts_report(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def code_version() -> str:
+    """The commit the measured code is at (with `+changes` when the work tree differs from it)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT_DIR, capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def summary() -> str:
     results = sorted((json.loads(p.read_text()) for p in RESULTS_DIR.glob("customers_*.json")),
                      key=lambda r: r["customers"])
@@ -543,8 +553,14 @@ def summary() -> str:
             cells.append(gib(s["peak_rss_bytes"]) if s else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "| raw rows | " + " | ".join(f"{sum(r['raw_rows'].values()):,}" for r in results) + " |", ""]
+    lines += ["Each column is its own run, so the columns may measure different versions of the code: compare "
+              "within a column, and across columns only where the commits are the same.", ""]
+    lines += [f"- {r['customers']:,} customers: run {r['date']}, code at commit {r.get('commit', 'not recorded')}"
+              for r in results]
+    lines += [""]
     for r in results:
-        lines += [f"**{r['customers']:,} customers** ({r['date']}):"] + targets(r)[3:] + [""]
+        lines += [f"**{r['customers']:,} customers** ({r['date']}, commit {r.get('commit', 'not recorded')}):"]
+        lines += targets(r)[3:] + [""]
     return "\n".join(lines)
 
 

@@ -30,3 +30,17 @@
 {% macro spark__add_months(date_expression, months) -%}
     add_months({{ date_expression }}, {{ months }})
 {%- endmacro %}
+
+
+{#- Whole days from start_date to end_date (both dates): dbt's datediff renders one long line. -#}
+{% macro days_between(start_date, end_date) %}
+    {{ return(adapter.dispatch('days_between', 'customer_value')(start_date, end_date)) }}
+{% endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    date_diff('day', {{ start_date }}, {{ end_date }})
+{%- endmacro %}
+
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff({{ end_date }}, {{ start_date }})
+{%- endmacro %}

@@ -41,8 +41,8 @@ final as (
         refunds_count,
         first_ordered_at,
         last_ordered_at,
-        {{ dbt.datediff('cast(last_ordered_at as date)', 'as_of_date', 'day') }} as recency_days, -- noqa: LT05
-        {{ dbt.datediff('cast(first_ordered_at as date)', 'as_of_date', 'day') }} as tenure_days, -- noqa: LT05
+        {{ days_between('cast(last_ordered_at as date)', 'as_of_date') }} as recency_days,
+        {{ days_between('cast(first_ordered_at as date)', 'as_of_date') }} as tenure_days,
         revenue,
         refunded_revenue,
         cogs,

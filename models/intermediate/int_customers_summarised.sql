@@ -44,12 +44,12 @@ purchases as (
     group by customer_id
 ),
 
--- whole days between dates, with dbt's cross-database datediff (its rendering is one long line)
+-- whole days between dates
 purchase_spans as (
     select
         purchases.customer_id,
-        {{ dbt.datediff('purchases.first_purchase_date', 'purchases.last_purchase_date', 'day') }} as days_to_last, -- noqa: LT05
-        {{ dbt.datediff('purchases.first_purchase_date', 'as_of.as_of_date', 'day') }} as days_observed -- noqa: LT05
+        {{ days_between('purchases.first_purchase_date', 'purchases.last_purchase_date') }} as days_to_last,
+        {{ days_between('purchases.first_purchase_date', 'as_of.as_of_date') }} as days_observed
     from purchases
     cross join as_of
 ),

@@ -65,8 +65,8 @@ expected as (
 expected_with_days as (
     select
         expected.*,
-        {{ dbt.datediff('cast(expected.last_ordered_at as date)', 'as_of.as_of_date', 'day') }} as recency_days, -- noqa: LT05
-        {{ dbt.datediff('cast(expected.first_ordered_at as date)', 'as_of.as_of_date', 'day') }} as tenure_days, -- noqa: LT05
+        {{ days_between('cast(expected.last_ordered_at as date)', 'as_of.as_of_date') }} as recency_days,
+        {{ days_between('cast(expected.first_ordered_at as date)', 'as_of.as_of_date') }} as tenure_days,
         round(coalesce(costs.cost_to_serve, 0), 2) as cost_to_serve,
         expected.unrounded_gross_margin - coalesce(costs.cost_to_serve, 0) as unrounded_margin,
         round(coalesce(signals.indirect_value, 0), 2) as indirect_value
