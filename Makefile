@@ -77,7 +77,7 @@ chromium:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 pytest: env
-	$(BIN)/pytest -q --durations=10 --ignore=tests/python/test_spark_parity.py
+	$(BIN)/pytest -q -n auto --dist loadfile --durations=15 --ignore=tests/python/test_spark_parity.py
 
 # Optional: Apache Spark (local session) in its own environment, so the default stays light.
 SPARK_VENV := .venv-spark

@@ -23,8 +23,7 @@ COMPARED = ["value_tier", "value_decile", "revenue", "gross_margin", "cost_to_se
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
     project = DbtBuild(tmp_path_factory.mktemp("history"))
-    project.run("seed", variables=WHOLE_HISTORY)
-    project.run("run", "-s", "+customer_value", variables=WHOLE_HISTORY)
+    project.run("build", "-s", "+customer_value", "--exclude-resource-type", "test", variables=WHOLE_HISTORY)
     return project
 
 

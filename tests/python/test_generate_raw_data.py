@@ -171,12 +171,10 @@ def test_untidy_but_valid_variants_are_present(demo: duckdb.DuckDBPyConnection) 
         assert demo.sql(query).fetchone()[0] >= 1, query
 
 
-def test_demo_value_figures_are_calibrated(tmp_path: Path) -> None:
+def test_demo_value_figures_are_calibrated(demo_build: DbtBuild) -> None:
     """docs/rules.md section 3 on the demo build's own marts: about a fifth of the customers unprofitable,
     the best 20% earning 150-300% of total margin, the whale curve peaking higher still."""
-    build = DbtBuild(tmp_path)
-    build.run("build", "--select", "+customer_value", "+whale_curve",
-              "--resource-type", "seed", "--resource-type", "model")
+    build = demo_build
     customers, unprofitable = build.query("select count(*), avg(is_unprofitable::int) from customer_value")[0]
     top_20, peak = build.query(
         "select max(cumulative_margin_share) filter (where customer_percentile = 20),"

@@ -108,7 +108,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
     work_dir = tmp_path_factory.mktemp("line_export")
     export = write_export(work_dir / "invoice_lines")
     project = DbtBuild(work_dir)
-    project.run("build", "--exclude-resource-type", "unit_test", variables={**MAPPING, "raw_data_path": str(export)})
+    project.run("build", variables={**MAPPING, "raw_data_path": str(export)})
     return project
 
 

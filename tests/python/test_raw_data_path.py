@@ -108,7 +108,6 @@ def test_builds_from_a_folder_of_raw_files(tmp_path: Path, file_format: str, wri
     build.run(
         "build",
         "--select", "path:models/staging", "+fct_orders", "+fct_cost_to_serve", "+rejected_rows", "+nulled_values",
-        "--exclude-resource-type", "unit_test",
         "--indirect-selection", "cautious",  # only tests whose every parent is selected
         variables={"raw_data_path": str(raw_folder), "raw_file_format": file_format, "max_rejected_share": 1},
     )

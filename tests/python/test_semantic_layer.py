@@ -5,41 +5,48 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dbt_project import PROJECT_DIR, DbtBuild
 
-MF = Path(sys.executable).with_name("mf")
+SESSION = Path(__file__).with_name("metricflow_session.py")
 
 
 class MetricFlow:
-    """`mf` against a test's private build. mf reads <project>/target/semantic_manifest.json
-    only, so it runs in a shadow project: links to the project's files, and the test's target."""
+    """`mf` against a test's build, in one long-running process (metricflow_session.py). mf reads
+    <project>/target/semantic_manifest.json only, so it runs in a shadow project: links to the
+    project's files, and the build's target. It opens the build's database through dbt and keeps
+    it open, so it gets a copy, and the tests read the build itself."""
 
     def __init__(self, build: DbtBuild):
         self.build = build
-        self.project = build.work_dir / "project"
-        self.project.mkdir()
+        self.project = build.work_dir / "metricflow" / "project"
+        self.project.mkdir(parents=True)
         for item in PROJECT_DIR.iterdir():
             if item.name not in {"target", "logs", "build"} and not item.name.startswith("."):
                 (self.project / item.name).symlink_to(item)
         (self.project / "target").symlink_to(build.work_dir / "target")
+        database = shutil.copy2(build.database, self.project.parent / build.database.name)
+        env = {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR), "CUSTOMER_VALUE_DUCKDB_PATH": str(database)}
+        self.process = subprocess.Popen(
+            [sys.executable, str(SESSION)], cwd=self.project, env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        env = {
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-            "CUSTOMER_VALUE_DUCKDB_PATH": str(self.build.database),
-        }
-        result = subprocess.run([str(MF), *args], cwd=self.project, env=env, capture_output=True, text=True)
-        assert result.returncode == 0, f"mf {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
-        return result
+    def run(self, *args: str) -> str:
+        self.process.stdin.write(json.dumps(args) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        assert answer["exit_code"] == 0, f"mf {' '.join(args)} failed:\n{answer['output'][-4000:]}"
+        return answer["output"]
 
     def query(self, metrics: list[str], group_by: list[str] | None = None) -> list[dict[str, str]]:
-        output = self.build.work_dir / "mf_query.csv"
+        output = self.project.parent / "mf_query.csv"
         arguments = ["query", "--metrics", ",".join(metrics), "--csv", str(output)]
         if group_by:
             arguments += ["--group-by", ",".join(group_by)]
@@ -47,10 +54,16 @@ class MetricFlow:
         with output.open(newline="") as file:
             return list(csv.DictReader(file))
 
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
 
 @pytest.fixture(scope="module")
-def metricflow(demo_build) -> MetricFlow:
-    return MetricFlow(demo_build)
+def metricflow(demo_build) -> Iterator[MetricFlow]:
+    session = MetricFlow(demo_build)
+    yield session
+    session.close()
 
 
 def number(text: str) -> float | None:

@@ -45,10 +45,9 @@ def stop_probe(process: subprocess.Popen, stop_file: Path, result_file: Path) ->
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> DbtBuild:
-    build = DbtBuild(tmp_path_factory.mktemp("serving"))
-    build.run("build")
-    return build
+def published(demo_build, tmp_path_factory) -> DbtBuild:
+    """A copy of the demo build: what its `dbt build` published, for the tests to build on."""
+    return demo_build.copy(tmp_path_factory.mktemp("serving"))
 
 
 def test_a_build_publishes_the_public_marts_to_duckdb_and_parquet(published):
@@ -75,11 +74,12 @@ def test_readers_see_whole_publications_and_never_block_builds(published):
         time.sleep(0.05)
     assert ready.exists(), "the holding reader did not open the serving file"
 
-    # Two full builds with different populations, so a mixed read would show in the counts.
-    published.run("build", variables={"as_of_date": "2024-12-31"})
+    # Two builds with different populations, so a mixed read would show in the counts (the data
+    # tests left out: what is published is the models).
+    published.run("build", "--exclude-resource-type", "test", variables={"as_of_date": "2024-12-31"})
     second = invocation_id(published)
     earlier_counts = publication(published.serving_dir)
-    published.run("build")
+    published.run("build", "--exclude-resource-type", "test")
     third = invocation_id(published)
 
     held = stop_probe(*holder)
@@ -100,9 +100,13 @@ def test_readers_see_whole_publications_and_never_block_builds(published):
 def test_a_failed_build_publishes_nothing(published):
     before = publication_id(published.serving_dir)
     parquet_before = {path.name: path.stat().st_mtime_ns for path in (published.serving_dir / "parquet").iterdir()}
-    # No rejected row allowed: the demo data's rejected rows fail error-severity tests.
-    result = published.run("build", variables={"max_rejected_share": 0}, check=False)
+    # No rejected row allowed: the demo data's rejected rows fail the error-severity limit test.
+    result = published.run("build", "--select", "quarantine_summary", variables={"max_rejected_share": 0},
+                           check=False)
     assert result.returncode != 0
+    results = json.loads((published.work_dir / "target" / "run_results.json").read_text())["results"]
+    assert [r["unique_id"].split(".")[2] for r in results if r["status"] in ("fail", "error")] == [
+        "rejected_share_within_max_rejected_share"]
     assert publication_id(published.serving_dir) == before
     parquet_after = {path.name: path.stat().st_mtime_ns for path in (published.serving_dir / "parquet").iterdir()}
     assert parquet_after == parquet_before
