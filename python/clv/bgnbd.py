@@ -161,7 +161,8 @@ def fit_bgnbd(x, t_x, T, weights=None, min_repeat_buyers: int = 1) -> FitResult:
     accepted.
     """
     x, t_x, T = (np.asarray(value, dtype=float) for value in (x, t_x, T))
-    weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    given_weights = None if weights is None else np.asarray(weights, dtype=float)
+    weights = np.ones_like(x) if given_weights is None else given_weights
     _check_summary(x, t_x, T)
     customers = int(round(weights.sum()))
     repeat_buyers = int(round(weights[x > 0].sum()))
@@ -173,7 +174,7 @@ def fit_bgnbd(x, t_x, T, weights=None, min_repeat_buyers: int = 1) -> FitResult:
             f"{max(min_repeat_buyers, 1)} are needed to estimate the model",
             customers,
         )
-    rows = compress_rows(x, t_x, T, weights=weights)
+    rows = compress_rows(x, t_x, T, weights=given_weights, inverse=False)
     objective = _Objective(*rows.columns, rows.weights)
     return maximise_log_likelihood(MODEL_NAME, objective, PARAMETER_NAMES, START, customers)
 

@@ -120,7 +120,8 @@ def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult
     which customers without repeat purchases are predicted to spend, would be infinite.
     """
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
-    weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    given_weights = None if weights is None else np.asarray(weights, dtype=float)
+    weights = np.ones_like(x) if given_weights is None else given_weights
     usable = (x > 0) & np.isfinite(m) & (m > 0)
     customers = int(round(weights[usable].sum()))
     if customers < max(min_repeat_buyers, 1):
@@ -131,7 +132,8 @@ def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult
             f"{max(min_repeat_buyers, 1)} are needed to estimate the model",
             customers,
         )
-    rows = compress_rows(x[usable], m[usable], weights=weights[usable])
+    rows = compress_rows(x[usable], m[usable], weights=None if given_weights is None else weights[usable],
+                         inverse=False)
     objective = _Objective(*rows.columns, rows.weights)
     fit = maximise_log_likelihood(MODEL_NAME, objective, PARAMETER_NAMES, START, customers)
     if fit.params is not None and fit.params["q"] <= 1.0:
