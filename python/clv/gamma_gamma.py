@@ -76,16 +76,22 @@ class _Objective:
     """Mean negative Gamma-Gamma log-likelihood and its gradient in log-parameters.
 
     Parameter-free sums (of log m, x log m, x log x) are computed once; terms depending on x
-    only are evaluated per distinct x. Per row, each evaluation needs one log and one division.
+    only are evaluated per distinct x. The rest is linear in p and q given gamma:
+
+        sum w (p x + q) log(gamma + m x) = p sum w x L + q sum w L,   L = log(gamma + m x),
+
+    and likewise the gamma derivative with 1 / (gamma + m x), so each evaluation takes one log
+    and one reciprocal per row and four weighted sums (two passes of einsum over two weight rows).
     """
 
     def __init__(self, x: np.ndarray, m: np.ndarray, weights: np.ndarray):
         self.total_weight = float(weights.sum())
-        self.x, self.m, self.weights = x, m, weights
         self.mx = m * x
         log_m, log_x = np.log(m), np.log(x)
         self.sum_log_m = float(weighted_sum(weights, log_m))
         self.sum_x_log_mx = float(weighted_sum(weights * x, log_m + log_x))
+        # rows w x and w: the weighted sums of L and of 1 / (gamma + m x) in one pass each
+        self.weight_rows = np.stack([weights * x, weights])
         self.x_values, x_index = np.unique(x, return_inverse=True)
         self.x_weights = np.bincount(x_index, weights=weights, minlength=len(self.x_values))
 
@@ -93,19 +99,16 @@ class _Objective:
         p, q, gamma = np.exp(log_params)
         xs, xw, n = self.x_values, self.x_weights, self.total_weight
         pxs = p * xs
-        log_gamma_mx = np.log(gamma + self.mx)
-        w = self.weights
+        shifted = gamma + self.mx
+        sum_x_log, sum_log = np.einsum("ij,j->i", self.weight_rows, np.log(shifted))  # not BLAS: weighted_sum
+        sum_x_inverse, sum_inverse = np.einsum("ij,j->i", self.weight_rows, np.reciprocal(shifted, out=shifted))
         value = (
             weighted_sum(xw, gammaln(pxs + q) - gammaln(pxs)) - n * gammaln(q) + n * q * np.log(gamma)
-            + p * self.sum_x_log_mx - self.sum_log_m
-            - weighted_sum(w * (p * self.x + q), log_gamma_mx)
+            + p * self.sum_x_log_mx - self.sum_log_m - p * sum_x_log - q * sum_log
         )
-        d_p = (
-            weighted_sum(xw * xs, digamma(pxs + q) - digamma(pxs)) + self.sum_x_log_mx
-            - weighted_sum(w * self.x, log_gamma_mx)
-        )
-        d_q = weighted_sum(xw, digamma(pxs + q)) - n * digamma(q) + n * np.log(gamma) - weighted_sum(w, log_gamma_mx)
-        d_gamma = n * q / gamma - weighted_sum(w * (p * self.x + q), 1.0 / (gamma + self.mx))
+        d_p = weighted_sum(xw * xs, digamma(pxs + q) - digamma(pxs)) + self.sum_x_log_mx - sum_x_log
+        d_q = weighted_sum(xw, digamma(pxs + q)) - n * digamma(q) + n * np.log(gamma) - sum_log
+        d_gamma = n * q / gamma - p * sum_x_inverse - q * sum_inverse
         gradient = np.array([p * d_p, q * d_q, gamma * d_gamma])
         return -value / n, -gradient / n
 
