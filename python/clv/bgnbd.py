@@ -90,8 +90,12 @@ class _Objective:
 
     Precomputes everything that does not depend on the parameters: distinct x values and the
     total weight of each, the x = 0 rows apart (one term, depending on T alone), and for the
-    repeat rows the index of their distinct x, t_x and T, so that logs and reciprocals are taken
-    once per distinct value and gathered.
+    repeat rows their distinct (x, T) and (x, t_x) pairs. The two exponents of the likelihood,
+    u = -(r+x) log(alpha+T) and v = log a - log(b+x-1) - (r+x) log(alpha+t_x), depend on a row
+    only through these pairs (a few thousand against hundreds of thousands of rows): they are
+    computed per pair and gathered, and the gradient's sums over rows are sums over pairs of the
+    rows' weights and shares of the second term added up per pair (np.bincount). Per row and
+    evaluation that leaves one exp, one log1p and a few vector operations.
     """
 
     def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray):
@@ -102,10 +106,12 @@ class _Objective:
         once = compress_rows(T[zero], weights=weights[zero])
         self.zero_T, self.zero_weights = once.columns[0], once.weights
         repeat = ~zero
-        self.x, self.weights = x[repeat], weights[repeat]
-        self.T_values, self.T_index = np.unique(T[repeat], return_inverse=True)
-        self.t_x_values, self.t_x_index = np.unique(t_x[repeat], return_inverse=True)
-        self.repeat_x_values, self.repeat_x_index = np.unique(self.x, return_inverse=True)
+        self.weights = weights[repeat]
+        by_T = compress_rows(x[repeat], T[repeat], weights=self.weights)
+        by_t_x = compress_rows(x[repeat], t_x[repeat])
+        (self.T_pair_x, self.T_pair_T), self.T_pair_index = by_T.columns, by_T.inverse
+        self.T_pair_weights = by_T.weights
+        (self.t_x_pair_x, self.t_x_pair_t_x), self.t_x_pair_index = by_t_x.columns, by_t_x.inverse
 
     def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = np.exp(log_params)
@@ -127,24 +133,28 @@ class _Objective:
         d_r -= weighted_sum(self.zero_weights, log_alpha_T0)
         d_alpha -= r * weighted_sum(self.zero_weights, 1.0 / (alpha + self.zero_T))
 
-        # x > 0: log(exp(u) + exp(v)) = max(u, v) + log1p(exp(-|v - u|)), and the share of the
+        # x > 0, per pair: u on (x, T), v on (x, t_x)
+        log_T, inverse_T, r_x_T = np.log(alpha + self.T_pair_T), 1.0 / (alpha + self.T_pair_T), r + self.T_pair_x
+        log_t_x, inverse_t_x = np.log(alpha + self.t_x_pair_t_x), 1.0 / (alpha + self.t_x_pair_t_x)
+        r_x_t_x, inverse_b_x = r + self.t_x_pair_x, 1.0 / (b + self.t_x_pair_x - 1.0)
+        u = (-r_x_T * log_T)[self.T_pair_index]
+        v = (np.log(a) + np.log(inverse_b_x) - r_x_t_x * log_t_x)[self.t_x_pair_index]
+        # per row: log(exp(u) + exp(v)) = max(u, v) + log1p(exp(-|v - u|)), and the share of the
         # second term exp(v) / (exp(u) + exp(v)) for the gradient
-        w, r_x = self.weights, r + self.x
-        log_T = np.log(alpha + self.T_values)[self.T_index]
-        log_t_x = np.log(alpha + self.t_x_values)[self.t_x_index]
-        inverse_T = (1.0 / (alpha + self.T_values))[self.T_index]
-        inverse_t_x = (1.0 / (alpha + self.t_x_values))[self.t_x_index]
-        inverse_b_x = (1.0 / (b + self.repeat_x_values - 1.0))[self.repeat_x_index]
-        u = -r_x * log_T
-        v = np.log(a) + np.log(inverse_b_x) - r_x * log_t_x
         difference = v - u
         small = np.exp(-np.abs(difference))
-        value += weighted_sum(w, np.maximum(u, v) + np.log1p(small))
-        weighted_share = w * np.where(difference >= 0.0, 1.0, small) / (1.0 + small)
-        d_r -= weighted_sum(w, log_T) + weighted_sum(weighted_share, log_t_x - log_T)
-        d_alpha -= weighted_sum(w * r_x, inverse_T) + weighted_sum(weighted_share * r_x, inverse_t_x - inverse_T)
-        d_a += weighted_share.sum() / a
-        d_b -= weighted_sum(weighted_share, inverse_b_x)
+        value += weighted_sum(self.weights, np.maximum(u, v, out=u) + np.log1p(small))
+        share = np.where(difference >= 0.0, 1.0, small)
+        share /= 1.0 + small
+        share *= self.weights
+        share_T = np.bincount(self.T_pair_index, weights=share, minlength=len(log_T))
+        share_t_x = np.bincount(self.t_x_pair_index, weights=share, minlength=len(log_t_x))
+        # d/dr of u is -log(alpha+T) on every row, of v -log(alpha+t_x) on the share
+        d_r -= (weighted_sum(self.T_pair_weights - share_T, log_T) + weighted_sum(share_t_x, log_t_x))
+        d_alpha -= (weighted_sum((self.T_pair_weights - share_T) * r_x_T, inverse_T)
+                    + weighted_sum(share_t_x * r_x_t_x, inverse_t_x))
+        d_a += share_t_x.sum() / a
+        d_b -= weighted_sum(share_t_x, inverse_b_x)
 
         # d/d log(theta) = theta d/d theta; minimise the mean negative log-likelihood
         gradient = np.array([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
