@@ -26,6 +26,12 @@ import numpy as np
 import pandas as pd
 
 DAYS_PER_WEEK = 7.0
+# compress_rows counts rows per possible code (rather than hashing) while there are at most this
+# many possible codes per row: the counts take at most 8 bytes x this per row.
+DENSE_CODES_PER_ROW = 4
+# Columns whose values are whole multiples of 1 / these (whole numbers; whole days in weeks) are
+# ranked by their whole number (`_column_ranks`).
+WHOLE_UNITS_PER_VALUE = (1.0, DAYS_PER_WEEK)
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,13 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None, inver
 
     How: each column is coded by the rank of its value among the column's distinct values
     (pandas.factorize, hash-based, then sorted), and a row by the mixed-radix number of its
-    columns' ranks, whose order is the rows' order. The rows' codes are then hashed again
-    (pandas.factorize) for the inverse. Without weights and with inverse=False (what a fit needs:
-    the distinct rows and how many customers have each), one sort of the codes gives the distinct
-    rows and their counts directly, about three times as fast; `inverse` is then None.
+    columns' ranks, whose order is the rows' order. Then, the fastest that applies:
+
+    * few possible codes (at most DENSE_CODES_PER_ROW per row, e.g. (x, T): a hundred x values
+      times 730 days): a count per possible code (np.bincount), no hashing;
+    * without weights and with inverse=False (what a fit needs: the distinct rows and how many
+      customers have each): one sort of the codes; `inverse` is then None;
+    * otherwise the codes are hashed again (pandas.factorize) for the inverse.
     """
     if not columns:
         raise ValueError("compress_rows needs at least one column")
@@ -67,7 +76,14 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None, inver
         empty = tuple(array[:0] for array in arrays)
         return CompressedRows(empty, np.zeros(0), np.zeros(0, dtype=np.intp) if inverse else None)
 
-    codes, distinct_values = _row_codes(arrays)
+    codes, distinct_values, cardinality = _row_codes(arrays)
+    if distinct_values is not None and cardinality <= DENSE_CODES_PER_ROW * size:
+        present = np.flatnonzero(np.bincount(codes, minlength=cardinality))
+        rank = np.empty(cardinality, dtype=np.intp)
+        rank[present] = np.arange(len(present), dtype=np.intp)
+        row_index = rank[codes]
+        row_weights = np.bincount(row_index, weights=weights, minlength=len(present)).astype(float)
+        return CompressedRows(_decode(present, distinct_values), row_weights, row_index if inverse else None)
     if not inverse and weights is None and distinct_values is not None:
         keys = np.sort(codes)
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -84,14 +100,15 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None, inver
                           row_index.astype(np.intp) if inverse else None)
 
 
-def _row_codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray] | None]:
-    """Per row an int64 code ordered as the rows are lexicographically, and per column its sorted
-    distinct values (None when the codes had to be renumbered to fit 63 bits: not decodable)."""
+def _row_codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
+    """Per row an int64 code ordered as the rows are lexicographically, per column its sorted
+    distinct values (None when the codes had to be renumbered to fit 63 bits: not decodable), and
+    the number of possible codes."""
     codes = np.zeros(len(arrays[0]), dtype=np.int64)
     cardinality = 1
     distinct_values: list[np.ndarray] | None = []
     for array in arrays:
-        ranks, values = pd.factorize(array, sort=True, use_na_sentinel=False)
+        ranks, values = _column_ranks(array)
         if cardinality * len(values) >= 2**62:  # the code would overflow: renumber it (in order)
             codes, _ = pd.factorize(codes, sort=True)
             cardinality = int(codes.max()) + 1
@@ -99,8 +116,39 @@ def _row_codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray] |
         codes = codes * len(values) + ranks
         cardinality *= len(values)
         if distinct_values is not None:
-            distinct_values.append(np.asarray(values))
-    return codes, distinct_values
+            distinct_values.append(values)
+    return codes, distinct_values, cardinality
+
+
+def _column_ranks(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the rank of its value among the column's distinct values, and those values sorted.
+
+    The fastest exact way that applies: whole numbers, or whole days in weeks (k / 7), over a
+    range of at most DENSE_CODES_PER_ROW per row are ranked with a table of their whole numbers
+    (np.bincount); a column with mostly distinct values (as a mean spend) by sorting it
+    (np.unique, vectorised); otherwise by hashing (pandas.factorize). All three give the same
+    ranks and values.
+    """
+    sample = array[:: max(1, len(array) // 4096)]
+    for per_unit in WHOLE_UNITS_PER_VALUE if array.dtype.kind == "f" else ():
+        if not np.array_equal(np.rint(sample * per_unit) / per_unit, sample):  # cheap test first
+            continue
+        whole = np.rint(array * per_unit)
+        low, high = whole.min(), whole.max()
+        if (np.isfinite(low) and np.isfinite(high) and high - low <= DENSE_CODES_PER_ROW * len(array)
+                and np.array_equal(whole / per_unit, array)):
+            whole -= low
+            offset = whole.astype(np.intp)
+            present = np.flatnonzero(np.bincount(offset))
+            rank = np.empty(int(high - low) + 1, dtype=np.intp)
+            rank[present] = np.arange(len(present), dtype=np.intp)
+            return rank[offset], (present + low) / per_unit
+        break
+    if len(pd.unique(sample)) > len(sample) // 2:
+        values, ranks = np.unique(array, return_inverse=True)
+        return ranks, values
+    ranks, values = pd.factorize(array, sort=True, use_na_sentinel=False)
+    return ranks, np.asarray(values)
 
 
 def _decode(codes: np.ndarray, distinct_values: list[np.ndarray]) -> tuple[np.ndarray, ...]:
