@@ -213,20 +213,15 @@ def probability_alive(params: BgNbdParams, x, t_x, T) -> np.ndarray:
 
     1 / (1 + [x > 0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x)),
 
-    evaluated as a logistic function of the log of the second term, so it is exact for any x.
+    evaluated as 1 / (1 + exp(L)) with L the log of the second term (two logs per customer), so it
+    is exact for any x: where exp(L) overflows, P(alive) is 0 to within 1e-308.
     """
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x, t_x, T = (np.asarray(value, dtype=float) for value in (x, t_x, T))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_odds_dead = np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
-    log_odds_dead = np.where(x > 0, log_odds_dead, -np.inf)
-    return _logistic(-log_odds_dead)
-
-
-def _logistic(values: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-values)) without overflow: exp is only taken of -|values|."""
-    small = np.exp(-np.abs(values))
-    return np.where(values >= 0.0, 1.0, small) / (1.0 + small)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_odds_dead = (r + x) * np.log((alpha + T) / (alpha + t_x)) + np.log(a / (b + x - 1))
+        odds_dead = np.exp(np.where(x > 0, log_odds_dead, -np.inf))
+    return 1.0 / (1.0 + odds_dead)
 
 
 def expected_purchases_if_alive(params: BgNbdParams, t, x, T, compress: bool = True) -> np.ndarray:
@@ -254,10 +249,16 @@ def expected_purchases_if_alive(params: BgNbdParams, t, x, T, compress: bool = T
     With `compress`, large inputs are evaluated once per distinct (t, x, T) (customers share
     them: dates are whole days) and expanded back; pass False when the rows are distinct already.
     """
-    t, x, T = np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in (t, x, T)))
+    horizon = np.asarray(t, dtype=float)
+    t, x, T = np.broadcast_arrays(horizon, *(np.asarray(value, dtype=float) for value in (x, T)))
     if compress and t.size > _COMPRESS_FROM:
-        rows = compress_rows(t.ravel(), x.ravel(), T.ravel())
-        return _expected_purchases_if_alive(params, *rows.columns)[rows.inverse].reshape(t.shape)
+        if horizon.ndim == 0:  # one horizon for all: distinct (x, T) only
+            rows = compress_rows(x.ravel(), T.ravel())
+            values = _expected_purchases_if_alive(params, horizon, *rows.columns)
+        else:
+            rows = compress_rows(t.ravel(), x.ravel(), T.ravel())
+            values = _expected_purchases_if_alive(params, *rows.columns)
+        return values[rows.inverse].reshape(t.shape)
     return _expected_purchases_if_alive(params, t, x, T)
 
 
