@@ -27,10 +27,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, polygamma
 
 from clv.data import compress_rows
-from clv.fitting import INSUFFICIENT_DATA, FitResult, maximise_log_likelihood, not_fitted, weighted_sum
+from clv.fitting import (
+    INSUFFICIENT_DATA,
+    FitResult,
+    log_hessian,
+    maximise_log_likelihood,
+    not_fitted,
+    weighted_sum,
+)
 from clv.hypergeometric import hypergeometric_series
 
 MODEL_NAME = "bg_nbd"
@@ -86,7 +93,8 @@ def log_likelihood_bgnbd(params: BgNbdParams, x, t_x, T) -> np.ndarray:
 
 
 class _Objective:
-    """Mean negative BG/NBD log-likelihood and its gradient in log-parameters, on weighted rows.
+    """Mean negative BG/NBD log-likelihood and its gradient in log-parameters, on weighted rows;
+    `hessian` gives its analytic second derivatives.
 
     Precomputes everything that does not depend on the parameters: distinct x values and the
     total weight of each, the x = 0 rows apart (one term, depending on T alone), and for the
@@ -113,6 +121,21 @@ class _Objective:
         self.T_pair_weights = by_T.weights
         (self.t_x_pair_x, self.t_x_pair_t_x), self.t_x_pair_index = by_t_x.columns, by_t_x.inverse
 
+    def _repeat_terms(self, r: float, alpha: float, a: float, b: float) -> _RepeatTerms:
+        """The repeat rows' terms: per (x, T) and (x, t_x) pair, and per row the difference v - u
+        and exp(-|v - u|)."""
+        T_pair, t_x_pair, x_t_x = self.T_pair_T, self.t_x_pair_t_x, self.t_x_pair_x
+        terms = _RepeatTerms(
+            log_T=np.log(alpha + T_pair), inverse_T=1.0 / (alpha + T_pair), r_x_T=r + self.T_pair_x,
+            log_t_x=np.log(alpha + t_x_pair), inverse_t_x=1.0 / (alpha + t_x_pair), r_x_t_x=r + x_t_x,
+            inverse_b_x=1.0 / (b + x_t_x - 1.0),
+        )
+        terms.u = (-terms.r_x_T * terms.log_T)[self.T_pair_index]
+        terms.v = (np.log(a) + np.log(terms.inverse_b_x) - terms.r_x_t_x * terms.log_t_x)[self.t_x_pair_index]
+        terms.difference = terms.v - terms.u
+        terms.small = np.exp(-np.abs(terms.difference))
+        return terms
+
     def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         r, alpha, a, b = np.exp(log_params)
         xs, xw = self.x_values, self.x_weights
@@ -133,32 +156,89 @@ class _Objective:
         d_r -= weighted_sum(self.zero_weights, log_alpha_T0)
         d_alpha -= r * weighted_sum(self.zero_weights, 1.0 / (alpha + self.zero_T))
 
-        # x > 0, per pair: u on (x, T), v on (x, t_x)
-        log_T, inverse_T, r_x_T = np.log(alpha + self.T_pair_T), 1.0 / (alpha + self.T_pair_T), r + self.T_pair_x
-        log_t_x, inverse_t_x = np.log(alpha + self.t_x_pair_t_x), 1.0 / (alpha + self.t_x_pair_t_x)
-        r_x_t_x, inverse_b_x = r + self.t_x_pair_x, 1.0 / (b + self.t_x_pair_x - 1.0)
-        u = (-r_x_T * log_T)[self.T_pair_index]
-        v = (np.log(a) + np.log(inverse_b_x) - r_x_t_x * log_t_x)[self.t_x_pair_index]
-        # per row: log(exp(u) + exp(v)) = max(u, v) + log1p(exp(-|v - u|)), and the share of the
-        # second term exp(v) / (exp(u) + exp(v)) for the gradient
-        difference = v - u
-        small = np.exp(-np.abs(difference))
-        value += weighted_sum(self.weights, np.maximum(u, v, out=u) + np.log1p(small))
-        share = np.where(difference >= 0.0, 1.0, small)
-        share /= 1.0 + small
+        # x > 0: log(exp(u) + exp(v)) = max(u, v) + log1p(exp(-|v - u|)) per row, and the share of
+        # the second term exp(v) / (exp(u) + exp(v)) for the gradient, added up per pair
+        terms = self._repeat_terms(r, alpha, a, b)
+        value += weighted_sum(self.weights, np.maximum(terms.u, terms.v) + np.log1p(terms.small))
+        share = np.where(terms.difference >= 0.0, 1.0, terms.small)
+        share /= 1.0 + terms.small
         share *= self.weights
-        share_T = np.bincount(self.T_pair_index, weights=share, minlength=len(log_T))
-        share_t_x = np.bincount(self.t_x_pair_index, weights=share, minlength=len(log_t_x))
-        # d/dr of u is -log(alpha+T) on every row, of v -log(alpha+t_x) on the share
-        d_r -= (weighted_sum(self.T_pair_weights - share_T, log_T) + weighted_sum(share_t_x, log_t_x))
-        d_alpha -= (weighted_sum((self.T_pair_weights - share_T) * r_x_T, inverse_T)
-                    + weighted_sum(share_t_x * r_x_t_x, inverse_t_x))
+        rest_T = self.T_pair_weights - np.bincount(self.T_pair_index, weights=share, minlength=len(terms.log_T))
+        share_t_x = np.bincount(self.t_x_pair_index, weights=share, minlength=len(terms.log_t_x))
+        # d/dr of u is -log(alpha+T), on the rest; of v -log(alpha+t_x), on the share
+        d_r -= weighted_sum(rest_T, terms.log_T) + weighted_sum(share_t_x, terms.log_t_x)
+        d_alpha -= (weighted_sum(rest_T * terms.r_x_T, terms.inverse_T)
+                    + weighted_sum(share_t_x * terms.r_x_t_x, terms.inverse_t_x))
         d_a += share_t_x.sum() / a
-        d_b -= weighted_sum(share_t_x, inverse_b_x)
+        d_b -= weighted_sum(share_t_x, terms.inverse_b_x)
 
         # d/d log(theta) = theta d/d theta; minimise the mean negative log-likelihood
         gradient = np.array([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
         return -value / self.total_weight, -gradient / self.total_weight
+
+    def hessian(self, log_params: np.ndarray) -> np.ndarray:
+        """Second derivatives of the objective in log-parameters, analytic (`log_hessian`).
+
+        Per repeat row, with s the share of the second term and delta = grad v - grad u,
+        d2 log(exp(u) + exp(v)) = (1-s) d2 u + s d2 v + s (1-s) delta delta'; s (1-s) is
+        exp(-|v-u|) / (1 + exp(-|v-u|))^2 whatever the sign of v - u. The terms of x alone use
+        the trigamma function.
+        """
+        r, alpha, a, b = np.exp(log_params)
+        xs, xw, n = self.x_values, self.x_weights, self.total_weight
+        second = np.zeros((4, 4))  # of the summed log-likelihood in (r, alpha, a, b); upper triangle
+        trigamma_ab = polygamma(1, a + b) - polygamma(1, a + b + xs)
+        second[0, 0] = weighted_sum(xw, polygamma(1, r + xs) - polygamma(1, r))
+        second[0, 1] = n / alpha
+        second[1, 1] = -n * r / alpha**2
+        second[2, 2] = second[2, 3] = weighted_sum(xw, trigamma_ab)
+        second[3, 3] = weighted_sum(xw, trigamma_ab + polygamma(1, b + xs) - polygamma(1, b))
+        inverse_T0 = 1.0 / (alpha + self.zero_T)
+        second[0, 1] -= weighted_sum(self.zero_weights, inverse_T0)
+        second[1, 1] += r * weighted_sum(self.zero_weights, inverse_T0 * inverse_T0)
+
+        terms = self._repeat_terms(r, alpha, a, b)
+        share = np.where(terms.difference >= 0.0, 1.0, terms.small)
+        share /= 1.0 + terms.small
+        share *= self.weights
+        rest_T = self.T_pair_weights - np.bincount(self.T_pair_index, weights=share, minlength=len(terms.log_T))
+        share_t_x = np.bincount(self.t_x_pair_index, weights=share, minlength=len(terms.log_t_x))
+        second[0, 1] -= weighted_sum(rest_T, terms.inverse_T) + weighted_sum(share_t_x, terms.inverse_t_x)
+        second[1, 1] += (weighted_sum(rest_T * terms.r_x_T, terms.inverse_T**2)
+                         + weighted_sum(share_t_x * terms.r_x_t_x, terms.inverse_t_x**2))
+        second[2, 2] -= share_t_x.sum() / a**2
+        second[3, 3] += weighted_sum(share_t_x, terms.inverse_b_x**2)
+        # s (1-s) delta delta', delta = (log(alpha+T) - log(alpha+t_x), (r+x)(1/(alpha+T) - 1/(alpha+t_x)), 1/a,
+        # -1/(b+x-1)) per row
+        curvature = terms.small / (1.0 + terms.small) ** 2 * self.weights
+        T_index, t_x_index = self.T_pair_index, self.t_x_pair_index
+        delta = np.stack([
+            terms.log_T[T_index] - terms.log_t_x[t_x_index],
+            terms.r_x_T[T_index] * (terms.inverse_T[T_index] - terms.inverse_t_x[t_x_index]),
+            np.full(len(T_index), 1.0 / a),
+            -terms.inverse_b_x[t_x_index],
+        ])
+        second += np.triu(np.einsum("in,jn->ij", delta * curvature, delta))  # not BLAS: see weighted_sum
+        gradient = self(log_params)[1]
+        return log_hessian(np.triu(second) + np.triu(second, 1).T, np.exp(log_params), gradient, n)
+
+
+@dataclass
+class _RepeatTerms:
+    """`_Objective._repeat_terms`: per (x, T) pair log(alpha+T), 1/(alpha+T), r+x; per (x, t_x) pair
+    log(alpha+t_x), 1/(alpha+t_x), r+x, 1/(b+x-1); per repeat row u, v, v - u and exp(-|v - u|)."""
+
+    log_T: np.ndarray
+    inverse_T: np.ndarray
+    r_x_T: np.ndarray
+    log_t_x: np.ndarray
+    inverse_t_x: np.ndarray
+    r_x_t_x: np.ndarray
+    inverse_b_x: np.ndarray
+    u: np.ndarray | None = None
+    v: np.ndarray | None = None
+    difference: np.ndarray | None = None
+    small: np.ndarray | None = None
 
 
 def fit_bgnbd(x, t_x, T, weights=None, min_repeat_buyers: int = 1) -> FitResult:

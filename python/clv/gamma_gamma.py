@@ -21,13 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, polygamma
 
 from clv.data import compress_rows
 from clv.fitting import (
     INSUFFICIENT_DATA,
     INVALID_ESTIMATE,
     FitResult,
+    log_hessian,
     maximise_log_likelihood,
     not_fitted,
     weighted_sum,
@@ -111,6 +112,24 @@ class _Objective:
         d_gamma = n * q / gamma - p * sum_x_inverse - q * sum_inverse
         gradient = np.array([p * d_p, q * d_q, gamma * d_gamma])
         return -value / n, -gradient / n
+
+    def hessian(self, log_params: np.ndarray) -> np.ndarray:
+        """Second derivatives of the objective in log-parameters, analytic (`log_hessian`): the
+        derivatives of the gradient's terms above, with the trigamma function for the terms of x
+        alone and, for gamma, the weighted sums of 1 / (gamma + m x) and its square."""
+        p, q, gamma = np.exp(log_params)
+        xs, xw, n = self.x_values, self.x_weights, self.total_weight
+        trigamma_pxq, trigamma_px = polygamma(1, p * xs + q), polygamma(1, p * xs)
+        inverse = 1.0 / (gamma + self.mx)
+        sum_x_inverse, sum_inverse = np.einsum("ij,j->i", self.weight_rows, inverse)  # not BLAS: weighted_sum
+        sum_x_inverse2, sum_inverse2 = np.einsum("ij,j->i", self.weight_rows, inverse * inverse)
+        p_q = weighted_sum(xw * xs, trigamma_pxq)
+        second = np.array([
+            [weighted_sum(xw * xs * xs, trigamma_pxq - trigamma_px), p_q, -sum_x_inverse],
+            [p_q, weighted_sum(xw, trigamma_pxq) - n * polygamma(1, q), n / gamma - sum_inverse],
+            [-sum_x_inverse, n / gamma - sum_inverse, -n * q / gamma**2 + p * sum_x_inverse2 + q * sum_inverse2],
+        ])
+        return log_hessian(second, np.exp(log_params), self(log_params)[1], n)
 
 
 def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult:
