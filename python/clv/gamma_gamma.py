@@ -93,8 +93,8 @@ class _Objective:
         self.sum_x_log_mx = float(weighted_sum(weights * x, log_m + log_x))
         # rows w x and w: the weighted sums of L and of 1 / (gamma + m x) in one pass each
         self.weight_rows = np.stack([weights * x, weights])
-        self.x_values, x_index = np.unique(x, return_inverse=True)
-        self.x_weights = np.bincount(x_index, weights=weights, minlength=len(self.x_values))
+        by_x = compress_rows(x, weights=weights, inverse=False)
+        self.x_values, self.x_weights = by_x.columns[0], by_x.weights
 
     def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, gamma = np.exp(log_params)
@@ -113,10 +113,11 @@ class _Objective:
         gradient = np.array([p * d_p, q * d_q, gamma * d_gamma])
         return -value / n, -gradient / n
 
-    def hessian(self, log_params: np.ndarray) -> np.ndarray:
+    def hessian(self, log_params: np.ndarray, gradient: np.ndarray | None = None) -> np.ndarray:
         """Second derivatives of the objective in log-parameters, analytic (`log_hessian`): the
         derivatives of the gradient's terms above, with the trigamma function for the terms of x
-        alone and, for gamma, the weighted sums of 1 / (gamma + m x) and its square."""
+        alone and, for gamma, the weighted sums of 1 / (gamma + m x) and its square. `gradient`,
+        the objective's at log_params, is evaluated when not given."""
         p, q, gamma = np.exp(log_params)
         xs, xw, n = self.x_values, self.x_weights, self.total_weight
         trigamma_pxq, trigamma_px = polygamma(1, p * xs + q), polygamma(1, p * xs)
@@ -129,7 +130,8 @@ class _Objective:
             [p_q, weighted_sum(xw, trigamma_pxq) - n * polygamma(1, q), n / gamma - sum_inverse],
             [-sum_x_inverse, n / gamma - sum_inverse, -n * q / gamma**2 + p * sum_x_inverse2 + q * sum_inverse2],
         ])
-        return log_hessian(second, np.exp(log_params), self(log_params)[1], n)
+        gradient = self(log_params)[1] if gradient is None else gradient
+        return log_hessian(second, np.exp(log_params), gradient, n)
 
 
 def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult:
