@@ -136,7 +136,7 @@ class _DrawTables:
       product of two tables per distinct (x, T) and (x, t_x) rather than one exp per customer and
       draw; exact to rounding (relative 1e-13) while |E| and |F| stay below FACTOR_EXPONENT (then
       exp(E) exp(F) neither overflows nor underflows), which holds for every x up to `x_factored`
-      (about 200 repeat purchases at CDNOW's estimates); above it, odds = exp(E + F) per customer;
+      (some 200 to 300 repeat purchases at CDNOW's estimates); above it, odds = exp(E + F) per customer;
     * DE: exp of the quadratic (`_log_discounted_if_alive`) per distinct (x, T).
 
     The tables per (x, T) and (x, t_x) have a row per draw; they are built for a block of
