@@ -77,27 +77,29 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None, inver
         return CompressedRows(empty, np.zeros(0), np.zeros(0, dtype=np.intp) if inverse else None)
 
     codes, distinct_values, cardinality = _row_codes(arrays)
-    if distinct_values is not None and cardinality <= DENSE_CODES_PER_ROW * size:
-        present = np.flatnonzero(np.bincount(codes, minlength=cardinality))
+    if cardinality <= DENSE_CODES_PER_ROW * size:
+        distinct_codes = np.flatnonzero(np.bincount(codes, minlength=cardinality))
         rank = np.empty(cardinality, dtype=np.intp)
-        rank[present] = np.arange(len(present), dtype=np.intp)
+        rank[distinct_codes] = np.arange(len(distinct_codes), dtype=np.intp)
         row_index = rank[codes]
-        row_weights = np.bincount(row_index, weights=weights, minlength=len(present)).astype(float)
-        return CompressedRows(_decode(present, distinct_values), row_weights, row_index if inverse else None)
-    if not inverse and weights is None and distinct_values is not None:
+    elif not inverse and weights is None and distinct_values is not None:
         keys = np.sort(codes)
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         counts = np.diff(np.r_[starts, size]).astype(float)
         return CompressedRows(_decode(keys[starts], distinct_values), counts, None)
-    row_index, _ = pd.factorize(codes, sort=True)
-    count = int(row_index.max()) + 1
-    # any row of a group holds the group's values (they are identical)
-    representative = np.empty(count, dtype=np.intp)
-    representative[row_index] = np.arange(size, dtype=np.intp)
+    else:
+        row_index, distinct_codes = pd.factorize(codes, sort=True)
+        row_index = row_index.astype(np.intp)
+    count = len(distinct_codes)
+    if distinct_values is not None:
+        distinct = _decode(distinct_codes, distinct_values)
+    else:  # any row of a group holds the group's values (they are identical)
+        representative = np.empty(count, dtype=np.intp)
+        representative[row_index] = np.arange(size, dtype=np.intp)
+        distinct = tuple(array[representative] for array in arrays)
     # whole-number weights (customers) add up exactly in any order
     row_weights = np.bincount(row_index, weights=weights, minlength=count).astype(float)
-    return CompressedRows(tuple(array[representative] for array in arrays), row_weights,
-                          row_index.astype(np.intp) if inverse else None)
+    return CompressedRows(distinct, row_weights, row_index if inverse else None)
 
 
 def _row_codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
@@ -110,8 +112,8 @@ def _row_codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray] |
     for array in arrays:
         ranks, values = _column_ranks(array)
         if cardinality * len(values) >= 2**62:  # the code would overflow: renumber it (in order)
-            codes, _ = pd.factorize(codes, sort=True)
-            cardinality = int(codes.max()) + 1
+            codes, distinct_codes = pd.factorize(codes, sort=True)
+            cardinality = len(distinct_codes)
             distinct_values = None
         codes = codes * len(values) + ranks
         cardinality *= len(values)

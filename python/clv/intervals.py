@@ -147,7 +147,8 @@ class _DrawTables:
         r, alpha, a, b = (purchase_draws[:, j][None, :] for j in range(4))
         p, q, gamma = (spend_draws[:, j] for j in range(3))
         self.by_T, self.by_t_x, self.log_discounted = by_T, by_t_x, log_discounted
-        self.x_values, self.x_index = np.unique(x, return_inverse=True)
+        by_x = compress_rows(x)
+        self.x_values, self.x_index = by_x.columns[0], by_x.inverse
         xs = self.x_values[:, None]
         # gamma_k repeated on the rows of a chunk: adding a column to a full array is three times as
         # fast as adding a row and a column
