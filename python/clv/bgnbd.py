@@ -15,9 +15,10 @@ Numerics:
   the log of a sum of exponentials (the larger exponent factored out), with the Gamma and Beta
   functions through gammaln, so x in the tens of thousands neither overflows nor underflows.
 * Terms that depend on x only are evaluated once per distinct x and weighted by how many
-  customers have it; the per-row work is a handful of vector operations on distinct
-  (x, t_x, T) rows (`clv.data.compress_rows`).
-* The gradient is analytic (digamma), so L-BFGS-B needs one likelihood evaluation per step.
+  customers have it; the two exponents once per distinct (x, T) and (x, t_x); the per-row work
+  is a handful of vector operations on distinct (x, t_x, T) rows (`clv.data.compress_rows`).
+* The gradient is analytic (digamma), so L-BFGS-B needs one likelihood evaluation per step; so
+  is the Hessian of the standard errors (trigamma), one evaluation's work instead of eight.
 * The conditional expectation (FHL eq. 10) uses the hypergeometric function after Euler's
   transformation (see `clv.hypergeometric` and `expected_purchases_if_alive`).
 """
