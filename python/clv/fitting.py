@@ -205,7 +205,7 @@ def log_parameter_covariance(
 
     The Hessian is the objective's own `hessian(log_params, gradient)` (`gradient` the
     objective's at log_params, when known), analytic: both models have one, where the 8 gradient
-    evaluations of the differences took 30% of a BG/NBD fit. Otherwise central differences of the
+    evaluations of the differences were 30% of a BG/NBD fit's evaluations. Otherwise central differences of the
     analytic gradient. The objective is the mean, hence the multiplication by the customers;
     symmetrised. None when it is not positive definite (no curvature in some direction: no
     finite standard error).

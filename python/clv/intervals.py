@@ -268,7 +268,7 @@ def _percentiles(values: np.ndarray, percentiles: tuple[float, float]) -> tuple[
     """np.percentile(values, percentiles, axis=1) (linear interpolation) by partial sorting, for a
     low and a high percentile: a partition at the low one's upper order statistic, then one of the
     values above it at the high one's lower order statistic (two partitions at one position each:
-    numpy's partition at several positions at once took four times as long); the neighbours are
+    numpy's partition at two positions at once took 3.5 times as long); the neighbours are
     then the largest below and the smallest above."""
     size = values.shape[1]
     low_position, high_position = (percentile / 100.0 * (size - 1) for percentile in percentiles)
