@@ -26,30 +26,45 @@ import numpy as np
 import pandas as pd
 
 DAYS_PER_WEEK = 7.0
+# compress_rows counts rows per possible code (rather than hashing) while there are at most this
+# many possible codes per row: the counts take at most 8 bytes x this per row.
+DENSE_CODES_PER_ROW = 4
+# Columns whose values are whole multiples of 1 / these (whole numbers; whole days in weeks) are
+# ranked by their whole number (`_column_ranks`).
+WHOLE_UNITS_PER_VALUE = (1.0, DAYS_PER_WEEK)
 
 
 @dataclass(frozen=True)
 class CompressedRows:
     """Distinct rows of some columns, the number (or total weight) of original rows of each, and
     for every original row the index of its distinct row (so values computed per distinct row
-    expand back with `values[inverse]`)."""
+    expand back with `values[inverse]`; None when not asked for, see `compress_rows`)."""
 
     columns: tuple[np.ndarray, ...]
     weights: np.ndarray
-    inverse: np.ndarray
+    inverse: np.ndarray | None
 
     def __len__(self) -> int:
         return len(self.weights)
 
 
-def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None) -> CompressedRows:
+def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None, inverse: bool = True) -> CompressedRows:
     """Group identical rows of the given equally long 1-D columns.
 
-    Hash-based (pandas.factorize per column, then on the combined integer code), so linear in
-    the number of rows. The distinct rows come out sorted (by the first column, then the second,
-    ...), whatever the order of the input: the likelihoods sum over these rows, and a sum of
-    floats depends on its order, so the same customers in another order (a database returns
-    rows in no fixed order) must give the same rows in the same order, hence bit-identical fits.
+    The distinct rows come out sorted (by the first column, then the second, ...), whatever the
+    order of the input: the likelihoods sum over these rows, and a sum of floats depends on its
+    order, so the same customers in another order (a database returns rows in no fixed order)
+    must give the same rows in the same order, hence bit-identical fits.
+
+    How: each column is coded by the rank of its value among the column's distinct values
+    (pandas.factorize, hash-based, then sorted), and a row by the mixed-radix number of its
+    columns' ranks, whose order is the rows' order. Then, the fastest that applies:
+
+    * few possible codes (at most DENSE_CODES_PER_ROW per row, e.g. (x, T): a hundred x values
+      times 730 days): a count per possible code (np.bincount), no hashing;
+    * without weights and with inverse=False (what a fit needs: the distinct rows and how many
+      customers have each): one sort of the codes; `inverse` is then None;
+    * otherwise the codes are hashed again (pandas.factorize) for the inverse.
     """
     if not columns:
         raise ValueError("compress_rows needs at least one column")
@@ -59,29 +74,92 @@ def compress_rows(*columns: np.ndarray, weights: np.ndarray | None = None) -> Co
         raise ValueError("columns must have the same length")
     if size == 0:
         empty = tuple(array[:0] for array in arrays)
-        return CompressedRows(empty, np.zeros(0), np.zeros(0, dtype=np.intp))
+        return CompressedRows(empty, np.zeros(0), np.zeros(0, dtype=np.intp) if inverse else None)
 
-    combined = np.zeros(size, dtype=np.int64)
-    cardinality = 1
-    for array in arrays:
-        codes, uniques = pd.factorize(array)
-        if cardinality * len(uniques) >= 2**62:  # the combined code would overflow: re-factorize it
-            combined, _ = pd.factorize(combined)
-            cardinality = int(combined.max()) + 1
-        combined = combined * len(uniques) + codes
-        cardinality *= len(uniques)
-    inverse, _ = pd.factorize(combined)
-    count = int(inverse.max()) + 1
-    first = np.full(count, size, dtype=np.intp)
-    np.minimum.at(first, inverse, np.arange(size, dtype=np.intp))
-    distinct = tuple(array[first] for array in arrays)
-    order = np.lexsort(distinct[::-1])  # lexsort's last key is the primary one
-    rank = np.empty(count, dtype=np.intp)
-    rank[order] = np.arange(count, dtype=np.intp)
-    inverse = rank[inverse]
+    codes, distinct_values, cardinality = _row_codes(arrays)
+    if cardinality <= DENSE_CODES_PER_ROW * size:
+        distinct_codes = np.flatnonzero(np.bincount(codes, minlength=cardinality))
+        rank = np.empty(cardinality, dtype=np.intp)
+        rank[distinct_codes] = np.arange(len(distinct_codes), dtype=np.intp)
+        row_index = rank[codes]
+    elif not inverse and weights is None and distinct_values is not None:
+        keys = np.sort(codes)
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        counts = np.diff(np.r_[starts, size]).astype(float)
+        return CompressedRows(_decode(keys[starts], distinct_values), counts, None)
+    else:
+        row_index, distinct_codes = pd.factorize(codes, sort=True)
+        row_index = row_index.astype(np.intp)
+    count = len(distinct_codes)
+    if distinct_values is not None:
+        distinct = _decode(distinct_codes, distinct_values)
+    else:  # any row of a group holds the group's values (they are identical)
+        representative = np.empty(count, dtype=np.intp)
+        representative[row_index] = np.arange(size, dtype=np.intp)
+        distinct = tuple(array[representative] for array in arrays)
     # whole-number weights (customers) add up exactly in any order
-    row_weights = np.bincount(inverse, weights=weights, minlength=count).astype(float)
-    return CompressedRows(tuple(column[order] for column in distinct), row_weights, inverse.astype(np.intp))
+    row_weights = np.bincount(row_index, weights=weights, minlength=count).astype(float)
+    return CompressedRows(distinct, row_weights, row_index if inverse else None)
+
+
+def _row_codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
+    """Per row an int64 code ordered as the rows are lexicographically, per column its sorted
+    distinct values (None when the codes had to be renumbered to fit 63 bits: not decodable), and
+    the number of possible codes."""
+    codes = np.zeros(len(arrays[0]), dtype=np.int64)
+    cardinality = 1
+    distinct_values: list[np.ndarray] | None = []
+    for array in arrays:
+        ranks, values = _column_ranks(array)
+        if cardinality * len(values) >= 2**62:  # the code would overflow: renumber it (in order)
+            codes, distinct_codes = pd.factorize(codes, sort=True)
+            cardinality = len(distinct_codes)
+            distinct_values = None
+        codes = codes * len(values) + ranks
+        cardinality *= len(values)
+        if distinct_values is not None:
+            distinct_values.append(values)
+    return codes, distinct_values, cardinality
+
+
+def _column_ranks(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the rank of its value among the column's distinct values, and those values sorted.
+
+    The fastest exact way that applies: whole numbers, or whole days in weeks (k / 7), over a
+    range of at most DENSE_CODES_PER_ROW per row are ranked with a table of their whole numbers
+    (np.bincount); a column with mostly distinct values (as a mean spend) by sorting it
+    (np.unique, vectorised); otherwise by hashing (pandas.factorize). All three give the same
+    ranks and values.
+    """
+    sample = array[:: max(1, len(array) // 4096)]
+    for per_unit in WHOLE_UNITS_PER_VALUE if array.dtype.kind == "f" else ():
+        if not np.array_equal(np.rint(sample * per_unit) / per_unit, sample):  # cheap test first
+            continue
+        whole = np.rint(array * per_unit)
+        low, high = whole.min(), whole.max()
+        if (np.isfinite(low) and np.isfinite(high) and high - low <= DENSE_CODES_PER_ROW * len(array)
+                and np.array_equal(whole / per_unit, array)):
+            whole -= low
+            offset = whole.astype(np.intp)
+            present = np.flatnonzero(np.bincount(offset))
+            rank = np.empty(int(high - low) + 1, dtype=np.intp)
+            rank[present] = np.arange(len(present), dtype=np.intp)
+            return rank[offset], (present + low) / per_unit
+        break
+    if len(pd.unique(sample)) > len(sample) // 2:
+        values, ranks = np.unique(array, return_inverse=True)
+        return ranks, values
+    ranks, values = pd.factorize(array, sort=True, use_na_sentinel=False)
+    return ranks, np.asarray(values)
+
+
+def _decode(codes: np.ndarray, distinct_values: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """The columns of rows given by their mixed-radix codes (`_row_codes`)."""
+    columns = []
+    for values in reversed(distinct_values):
+        codes, rank = np.divmod(codes, len(values))
+        columns.append(values[rank])
+    return tuple(reversed(columns))
 
 
 def summarise_purchases(

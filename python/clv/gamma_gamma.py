@@ -21,13 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, polygamma
 
 from clv.data import compress_rows
 from clv.fitting import (
     INSUFFICIENT_DATA,
     INVALID_ESTIMATE,
     FitResult,
+    log_hessian,
     maximise_log_likelihood,
     not_fitted,
     weighted_sum,
@@ -76,38 +77,61 @@ class _Objective:
     """Mean negative Gamma-Gamma log-likelihood and its gradient in log-parameters.
 
     Parameter-free sums (of log m, x log m, x log x) are computed once; terms depending on x
-    only are evaluated per distinct x. Per row, each evaluation needs one log and one division.
+    only are evaluated per distinct x. The rest is linear in p and q given gamma:
+
+        sum w (p x + q) log(gamma + m x) = p sum w x L + q sum w L,   L = log(gamma + m x),
+
+    and likewise the gamma derivative with 1 / (gamma + m x), so each evaluation takes one log
+    and one reciprocal per row and four weighted sums (two passes of einsum over two weight rows).
     """
 
     def __init__(self, x: np.ndarray, m: np.ndarray, weights: np.ndarray):
         self.total_weight = float(weights.sum())
-        self.x, self.m, self.weights = x, m, weights
         self.mx = m * x
         log_m, log_x = np.log(m), np.log(x)
         self.sum_log_m = float(weighted_sum(weights, log_m))
         self.sum_x_log_mx = float(weighted_sum(weights * x, log_m + log_x))
-        self.x_values, x_index = np.unique(x, return_inverse=True)
-        self.x_weights = np.bincount(x_index, weights=weights, minlength=len(self.x_values))
+        # rows w x and w: the weighted sums of L and of 1 / (gamma + m x) in one pass each
+        self.weight_rows = np.stack([weights * x, weights])
+        by_x = compress_rows(x, weights=weights, inverse=False)
+        self.x_values, self.x_weights = by_x.columns[0], by_x.weights
 
     def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, gamma = np.exp(log_params)
         xs, xw, n = self.x_values, self.x_weights, self.total_weight
         pxs = p * xs
-        log_gamma_mx = np.log(gamma + self.mx)
-        w = self.weights
+        shifted = gamma + self.mx
+        sum_x_log, sum_log = np.einsum("ij,j->i", self.weight_rows, np.log(shifted))  # not BLAS: weighted_sum
+        sum_x_inverse, sum_inverse = np.einsum("ij,j->i", self.weight_rows, np.reciprocal(shifted, out=shifted))
         value = (
             weighted_sum(xw, gammaln(pxs + q) - gammaln(pxs)) - n * gammaln(q) + n * q * np.log(gamma)
-            + p * self.sum_x_log_mx - self.sum_log_m
-            - weighted_sum(w * (p * self.x + q), log_gamma_mx)
+            + p * self.sum_x_log_mx - self.sum_log_m - p * sum_x_log - q * sum_log
         )
-        d_p = (
-            weighted_sum(xw * xs, digamma(pxs + q) - digamma(pxs)) + self.sum_x_log_mx
-            - weighted_sum(w * self.x, log_gamma_mx)
-        )
-        d_q = weighted_sum(xw, digamma(pxs + q)) - n * digamma(q) + n * np.log(gamma) - weighted_sum(w, log_gamma_mx)
-        d_gamma = n * q / gamma - weighted_sum(w * (p * self.x + q), 1.0 / (gamma + self.mx))
+        d_p = weighted_sum(xw * xs, digamma(pxs + q) - digamma(pxs)) + self.sum_x_log_mx - sum_x_log
+        d_q = weighted_sum(xw, digamma(pxs + q)) - n * digamma(q) + n * np.log(gamma) - sum_log
+        d_gamma = n * q / gamma - p * sum_x_inverse - q * sum_inverse
         gradient = np.array([p * d_p, q * d_q, gamma * d_gamma])
         return -value / n, -gradient / n
+
+    def hessian(self, log_params: np.ndarray, gradient: np.ndarray | None = None) -> np.ndarray:
+        """Second derivatives of the objective in log-parameters, analytic (`log_hessian`): the
+        derivatives of the gradient's terms above, with the trigamma function for the terms of x
+        alone and, for gamma, the weighted sums of 1 / (gamma + m x) and its square. `gradient`,
+        the objective's at log_params, is evaluated when not given."""
+        p, q, gamma = np.exp(log_params)
+        xs, xw, n = self.x_values, self.x_weights, self.total_weight
+        trigamma_pxq, trigamma_px = polygamma(1, p * xs + q), polygamma(1, p * xs)
+        inverse = 1.0 / (gamma + self.mx)
+        sum_x_inverse, sum_inverse = np.einsum("ij,j->i", self.weight_rows, inverse)  # not BLAS: weighted_sum
+        sum_x_inverse2, sum_inverse2 = np.einsum("ij,j->i", self.weight_rows, inverse * inverse)
+        p_q = weighted_sum(xw * xs, trigamma_pxq)
+        second = np.array([
+            [weighted_sum(xw * xs * xs, trigamma_pxq - trigamma_px), p_q, -sum_x_inverse],
+            [p_q, weighted_sum(xw, trigamma_pxq) - n * polygamma(1, q), n / gamma - sum_inverse],
+            [-sum_x_inverse, n / gamma - sum_inverse, -n * q / gamma**2 + p * sum_x_inverse2 + q * sum_inverse2],
+        ])
+        gradient = self(log_params)[1] if gradient is None else gradient
+        return log_hessian(second, np.exp(log_params), gradient, n)
 
 
 def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult:
@@ -120,7 +144,8 @@ def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult
     which customers without repeat purchases are predicted to spend, would be infinite.
     """
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
-    weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    given_weights = None if weights is None else np.asarray(weights, dtype=float)
+    weights = np.ones_like(x) if given_weights is None else given_weights
     usable = (x > 0) & np.isfinite(m) & (m > 0)
     customers = int(round(weights[usable].sum()))
     if customers < max(min_repeat_buyers, 1):
@@ -131,7 +156,8 @@ def fit_gamma_gamma(x, m, weights=None, min_repeat_buyers: int = 1) -> FitResult
             f"{max(min_repeat_buyers, 1)} are needed to estimate the model",
             customers,
         )
-    rows = compress_rows(x[usable], m[usable], weights=weights[usable])
+    rows = compress_rows(x[usable], m[usable], weights=None if given_weights is None else weights[usable],
+                         inverse=False)
     objective = _Objective(*rows.columns, rows.weights)
     fit = maximise_log_likelihood(MODEL_NAME, objective, PARAMETER_NAMES, START, customers)
     if fit.params is not None and fit.params["q"] <= 1.0:

@@ -1,6 +1,6 @@
 """The BG/NBD and Gamma-Gamma log-likelihoods against values computed by hand from the papers'
-closed forms (with the math module, one customer at a time), and their analytic gradients
-against finite differences."""
+closed forms (with the math module, one customer at a time), their analytic gradients against
+finite differences, and their analytic Hessians against finite differences of the gradients."""
 
 from __future__ import annotations
 
@@ -120,3 +120,37 @@ def test_gamma_gamma_gradient_matches_finite_differences(params):
     direct = log_likelihood_gamma_gamma(GammaGammaParams(*params), x, m).mean()
     assert value == pytest.approx(-direct, rel=1e-12)
     np.testing.assert_allclose(gradient, finite_difference_gradient(objective, point), rtol=1e-5, atol=1e-8)
+
+
+def finite_difference_hessian(objective, point: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    """Central differences of the analytic gradient (what the fits used before the Hessian was analytic)."""
+    hessian = np.zeros((len(point), len(point)))
+    for i in range(len(point)):
+        up, down = point.copy(), point.copy()
+        up[i] += step
+        down[i] -= step
+        hessian[:, i] = (objective(up)[1] - objective(down)[1]) / (2 * step)
+    return (hessian + hessian.T) / 2
+
+
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 3.0, 0.2), (0.05, 50.0, 0.3, 8.0)])
+def test_bgnbd_hessian_matches_differences_of_the_gradient(params):
+    rng = np.random.default_rng(13)
+    rows = compress_rows(*sample_rows(rng, 2000))
+    objective = bgnbd._Objective(*rows.columns, rows.weights)
+    point = np.log(params)
+    hessian = objective.hessian(point)
+    assert np.array_equal(hessian, hessian.T)
+    np.testing.assert_allclose(hessian, finite_difference_hessian(objective, point), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("params", [(6.25, 3.74, 15.44), (0.8, 1.5, 200.0)])
+def test_gamma_gamma_hessian_matches_differences_of_the_gradient(params):
+    rng = np.random.default_rng(14)
+    x = rng.integers(1, 20, 1500).astype(float)
+    m = rng.gamma(3.0, 10.0, 1500)
+    objective = gamma_gamma._Objective(x, m, np.ones_like(x))
+    point = np.log(params)
+    hessian = objective.hessian(point)
+    assert np.array_equal(hessian, hessian.T)
+    np.testing.assert_allclose(hessian, finite_difference_hessian(objective, point), rtol=1e-6, atol=1e-9)

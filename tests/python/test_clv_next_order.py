@@ -248,6 +248,25 @@ def test_interval_is_reproducible_and_independent_of_row_order(cdnow, cdnow_fits
         assert np.array_equal(ours[order], permuted)
 
 
+def test_interval_is_the_same_however_it_is_split_and_whichever_way_p_alive_is_taken(cdnow, cdnow_fits, monkeypatch):
+    """The odds of P(alive) from the two tables per (x, T) and (x, t_x) (exp(E) exp(F)) against one
+    exp(E + F) per customer and draw, which the interval uses above `x_factored`; tables built for
+    one x at a time and chunks of one customer change nothing. With heavy buyers, whose odds
+    are taken per customer and draw."""
+    args = list(cdnow_interval_inputs(cdnow, cdnow_fits, slice(0, 600)))
+    x, t_x, T, m = args[4], args[5], args[6], args[7]
+    args[4], args[5] = np.r_[x[:-3], 300.0, 2000.0, 20000.0], np.r_[t_x[:-3], T[-3:] - 1.0]
+    args[7] = np.r_[m[:-3], 20.0, 30.0, 40.0]
+    factored = intervals.clv_interval(*args, 12, 0.10)
+    monkeypatch.setattr(intervals, "FACTOR_EXPONENT", 0.0)  # every x > 0 the direct way
+    monkeypatch.setattr(intervals, "BLOCK_ROWS", 1)
+    monkeypatch.setattr(intervals, "CHUNK_CELLS", 1)
+    direct = intervals.clv_interval(*args, 12, 0.10)
+    for ours, other in zip(factored, direct, strict=True):
+        assert np.all(np.isfinite(ours))
+        np.testing.assert_allclose(ours, other, rtol=1e-11, atol=1e-12)
+
+
 def test_fits_do_not_depend_on_row_order(cdnow):
     fits = []
     for seed in (None, 1, 2):
