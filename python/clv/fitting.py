@@ -15,16 +15,12 @@ estimate must not be published.
 
 from __future__ import annotations
 
-import ctypes
-import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import scipy
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 # Status values written to clv_model_params.status.
 FITTED = "fitted"
@@ -136,42 +132,15 @@ def maximise_log_likelihood(
     )
 
 
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with scipy's OpenBLAS on one thread, then restore its thread count.
+def one_blas_thread():
+    """A context in which BLAS runs on one thread (threadpoolctl), restored afterwards.
 
     L-BFGS-B calls BLAS on vectors and matrices of a few elements every iteration, and OpenBLAS
     hands them to its thread pool: on a busy machine (a shared one, or a dbt run next to DuckDB's
     threads) waking and waiting for the second thread took about 9 ms per iteration, against
-    0.2 ms on one thread, more than the likelihood evaluations of a million customers. A no-op
-    where scipy's OpenBLAS is not found (another BLAS, another platform's file names).
+    0.2 ms on one thread, more than the likelihood evaluations of a million customers.
     """
-    library = _scipy_openblas()
-    if library is None:
-        yield
-        return
-    threads = library.scipy_openblas_get_num_threads()
-    library.scipy_openblas_set_num_threads(1)
-    try:
-        yield
-    finally:
-        library.scipy_openblas_set_num_threads(threads)
-
-
-@functools.cache
-def _scipy_openblas() -> ctypes.CDLL | None:
-    """The OpenBLAS library bundled with scipy's wheels (already loaded by scipy.optimize), or None."""
-    folder = Path(scipy.__file__).parent
-    for path in sorted([*(folder.parent / "scipy.libs").glob("libscipy_openblas*"),
-                        *(folder / ".dylibs").glob("libscipy_openblas*")]):
-        try:
-            library = ctypes.CDLL(str(path))
-            library.scipy_openblas_get_num_threads.restype = ctypes.c_int
-            library.scipy_openblas_set_num_threads.argtypes = [ctypes.c_int]
-        except (OSError, AttributeError):
-            continue
-        return library
-    return None
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class _Remembered:
