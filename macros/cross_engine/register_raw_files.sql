@@ -6,7 +6,8 @@
     file (duckdb__register_raw_files below, helpers in macros/raw_files/). Spark
     registers each `<raw_data_path>/<table>.<raw_file_format>` as an external (unmanaged)
     table `raw.<table>` over the file; dropping it never touches the file. CSV columns are
-    read as text with a header row, empty fields as null, quotes doubled as in RFC 4180.
+    read as text with a header row, separated by the var raw_csv_delimiter, empty fields as
+    null, quotes doubled as in RFC 4180.
 -#}
 {% macro register_raw_files() %}
     {{ return(adapter.dispatch('register_raw_files', 'customer_value')()) }}
@@ -26,8 +27,9 @@
             {%- do run_query(drop_raw_relation(table_name)) -%}
             {%- do run_query(
                 'create table raw.' ~ table_name ~ ' using ' ~ file_format
-                ~ " options (path '" ~ (path | replace("'", "\\'")) ~ "'"
-                ~ (", header 'true', escape '\"', multiLine 'true'" if file_format == 'csv' else '')
+                ~ " options (path " ~ sql_text(path)
+                ~ (", header 'true', escape '\"', multiLine 'true', sep " ~ sql_text(var('raw_csv_delimiter', ','))
+                    if file_format == 'csv' else '')
                 ~ ')'
             ) -%}
         {%- endfor -%}
