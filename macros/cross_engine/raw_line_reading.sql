@@ -264,15 +264,15 @@
 {#-
     Spark reads the whole of raw_data_path (the file, or every file of the folder) with its CSV
     source: the var raw_csv_delimiter and raw_file_encoding, fields quoted with " (doubled
-    inside), no schema inference (every column text). A line that does not split into the
-    header's number of fields, or has an unterminated quote, is kept whole in the corrupt
-    record column (mode PERMISSIVE) and becomes a malformed line; its problem is worded as
-    DuckDB's reader words it, so rejected_rows is the same on both engines. Lines are numbered
-    in their file by the block of the file they were read from and their order in it (Spark
-    splits a large file into blocks read in parallel); the read is cached once, so both the
-    lines and the malformed lines come from one pass over the files. `raw_csv_delimiter: ' '`:
-    runs of blanks separate fields, no quoting. Parquet: the files' rows in order, numbered
-    from 2 as on DuckDB.
+    inside, a line break allowed inside), no schema inference (every column text). A line that
+    does not split into the header's number of fields, or has an unterminated quote, is kept
+    whole in the corrupt record column (mode PERMISSIVE) and becomes a malformed line; its
+    problem is worded as DuckDB's reader words it, so rejected_rows is the same on both
+    engines. Lines are numbered in their file by the block of the file they were read from and
+    their order in it (a blank-separated file is read in blocks, in parallel); the read is cached
+    once, so both the lines and the malformed lines come from one pass over the files.
+    `raw_csv_delimiter: ' '`: runs of blanks separate fields, no quoting. Parquet: the files'
+    rows in order, numbered from 2 as on DuckDB.
 -#}
 {% macro spark__read_raw_lines(path, files, columns, has_header, is_parquet) %}
     {%- set delimiter = var('raw_csv_delimiter', ',') -%}
@@ -395,25 +395,29 @@
 
 
 {#- Spark CSV options reading a line file of raw_data_path: delimiter, quote, encoding, the
-    corrupt record column. -#}
+    corrupt record column. multiLine: a quoted value may hold a line break, as on DuckDB
+    (without it Spark splits such a line in two, and a half may pass as a valid line); each
+    file is then read by one task, as the numbering of its lines needs anyway. -#}
 {% macro spark_raw_csv_options(path, has_header) -%}
     path {{ sql_text(path) }}, header '{{ 'true' if has_header else 'false' }}',
     sep {{ sql_text(var('raw_csv_delimiter', ',')) }}, quote '"', escape '"',
-    mode 'PERMISSIVE', columnNameOfCorruptRecord 'malformed_line_text',
-    {{ spark_raw_encoding_options() }}
+    mode 'PERMISSIVE', columnNameOfCorruptRecord 'malformed_line_text', multiLine 'true',
+    encoding {{ sql_text(spark_raw_encoding()) }}
 {%- endmacro %}
 
-{#- Spark CSV options reading each line of a file as one text column: no delimiter, no quoting. -#}
+{#- Spark CSV options reading each line of a file as one text column: no delimiter, no quoting.
+    A file in UTF-16 or UTF-32 is read whole (multiLine): Spark splits other files into lines
+    by their bytes. -#}
 {% macro spark_raw_text_options(path) -%}
-    path {{ sql_text(path) }}, header 'false', sep '\u001f', quote '', {{ spark_raw_encoding_options() }}
+    {%- set encoding = spark_raw_encoding() -%}
+    path {{ sql_text(path) }}, header 'false', sep '\u001f', quote '', encoding {{ sql_text(encoding) }},
+    multiLine '{{ 'true' if encoding.startswith('utf-16') or encoding.startswith('utf-32') else 'false' }}'
 {%- endmacro %}
 
-{#- The var raw_file_encoding as Java names it; a file in UTF-16 is read whole (multiLine),
-    since Spark splits other files into lines by their bytes. -#}
-{% macro spark_raw_encoding_options() -%}
+{#- The var raw_file_encoding as Java names it (DuckDB's latin-1 is Java's ISO-8859-1). -#}
+{% macro spark_raw_encoding() -%}
     {%- set encoding = var('raw_file_encoding') | string | lower -%}
-    {%- set java_name = {'latin-1': 'ISO-8859-1', 'latin1': 'ISO-8859-1'}.get(encoding, encoding) -%}
-    encoding {{ sql_text(java_name) }}, multiLine '{{ 'true' if encoding.startswith('utf-16') or encoding.startswith('utf-32') else 'false' }}'
+    {{ return({'latin-1': 'iso-8859-1', 'latin1': 'iso-8859-1'}.get(encoding, encoding)) }}
 {%- endmacro %}
 
 
