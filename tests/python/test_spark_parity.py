@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -313,3 +314,20 @@ def test_line_export_every_raw_line_is_accounted_for_on_spark(
     assert spark_build.query(
         "select (select count(*) from raw.lines) + (select count(*) from raw.malformed_lines)"
     ) == [(len(export_lines(export)),)]
+
+
+def test_line_export_with_unparsed_dates_stops_on_spark(tmp_path: Path) -> None:
+    """Without the export's date formats most dates do not parse: on Spark too the build stops
+    before any model with the one line of the date check (the file, the column, three values)."""
+    export = write_line_export(tmp_path / "invoice_lines")
+    variables = {
+        **LINE_EXPORT_MAPPING, "raw_data_path": str(export), "raw_timestamp_format": None, "raw_date_format": None,
+        **BOTH_ENGINES,
+    }
+    result = DbtBuild(tmp_path, target="spark").run("build", variables=variables, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    error_lines = [line for line in output.splitlines() if "invoice_lines" in line and "raw_timestamp_format" in line]
+    assert len(error_lines) == 1
+    assert re.search(r"column date: \d+ of \d+ values .*ISO.* e\.g\. '[^']+', '[^']+', '[^']+'", error_lines[0])
+    assert "START sql" not in output
