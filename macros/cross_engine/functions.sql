@@ -21,6 +21,20 @@
 {%- endmacro %}
 
 
+{#- A text literal: a quote doubled (ANSI, DuckDB), or a quote and a backslash escaped by a backslash (Spark). -#}
+{% macro sql_text(value) %}
+    {{ return(adapter.dispatch('sql_text', 'customer_value')(value)) }}
+{% endmacro %}
+
+{% macro default__sql_text(value) -%}
+    {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{%- endmacro %}
+
+{% macro spark__sql_text(value) -%}
+    {{ return("'" ~ (value | string | replace("\\", "\\\\") | replace("'", "\\'")) ~ "'") }}
+{%- endmacro %}
+
+
 {#- True when the whole text matches a regular expression. -#}
 {% macro matches_pattern(expression, pattern) %}
     {{ return(adapter.dispatch('matches_pattern', 'customer_value')(expression, pattern)) }}
@@ -157,8 +171,10 @@
 
 {#-
     A text parsed with a strftime pattern (vars raw_timestamp_format, raw_date_format) as a
-    timestamp or date, null when it does not match. Spark's patterns are Java's: the common
-    strftime fields are translated.
+    timestamp or date, null when it does not match the whole text. Spark's patterns are Java's
+    DateTimeFormatter patterns: spark_datetime_pattern translates the strftime pattern once;
+    Spark must run with spark.sql.legacy.timeParserPolicy CORRECTED (profiles.yml), or a text
+    Spark's pre-3.0 parser would have read differently raises an error instead of giving null.
 -#}
 {% macro parse_with_format(expression, format, column_type) %}
     {{ return(adapter.dispatch('parse_with_format', 'customer_value')(expression, format, column_type)) }}
@@ -169,11 +185,56 @@
 {%- endmacro %}
 
 {% macro spark__parse_with_format(expression, format, column_type) -%}
-    {%- set java = format | replace("'", "''") -%}
-    {%- for strftime, pattern in [('%Y', 'yyyy'), ('%y', 'yy'), ('%m', 'M'), ('%d', 'd'), ('%H', 'H'),
-        ('%M', 'm'), ('%S', 's'), ('%b', 'MMM'), ('%B', 'MMMM'), ('%p', 'a'), ('%I', 'h'), ('%f', 'SSSSSS'),
-        ('%-m', 'M'), ('%-d', 'd'), ('%-H', 'H')] -%}
-        {%- set java = java | replace(strftime, pattern) -%}
-    {%- endfor -%}
-    cast(try_to_timestamp({{ expression }}, '{{ java }}') as {{ column_type }})
+    cast(try_to_timestamp({{ expression }}, {{ sql_text(spark_datetime_pattern(format)) }}) as {{ column_type }})
 {%- endmacro %}
+
+
+{#-
+    A strftime pattern as a Java DateTimeFormatter pattern (Spark). A number field next to
+    another field with nothing between (%Y%m%d) is read at its fixed width (MM, dd), since
+    Java cannot split adjacent numbers of varying width; otherwise it is read with one or two
+    digits, as strftime reads it (M/d/yyyy for %m/%d/%Y reads 1/5/2024 and 01/05/2024). Text
+    between fields is quoted. A field without a Java equivalent stops the build with one line.
+-#}
+{% macro spark_datetime_pattern(format) %}
+    {%- set fields = {'Y': 'yyyy', 'y': 'yy', 'm': 'M', 'd': 'd', 'H': 'H', 'I': 'h', 'M': 'm', 'S': 's',
+        'f': 'SSSSSS', 'b': 'MMM', 'B': 'MMMM', 'p': 'a'} -%}
+    {%- set fixed_width = {'m': 'MM', 'd': 'dd', 'H': 'HH', 'I': 'hh', 'M': 'mm', 'S': 'ss'} -%}
+    {%- set tokens = [] -%}
+    {%- set state = namespace(percent=false) -%}
+    {%- for char in format -%}
+        {%- if state.percent and char == '-' -%}
+            {#- %-m: no zero padding, what a one-letter Java field reads anyway -#}
+        {%- elif state.percent and char == '%' -%}
+            {%- do tokens.append(['text', '%']) -%}{%- set state.percent = false -%}
+        {%- elif state.percent and char in fields -%}
+            {%- do tokens.append(['field', char]) -%}{%- set state.percent = false -%}
+        {%- elif state.percent -%}
+            {{ exceptions.raise_compiler_error(
+                "raw_timestamp_format / raw_date_format '" ~ format ~ "': %" ~ char ~ " has no Spark pattern;"
+                ~ " the fields Spark reads are %Y %y %m %d %H %I %M %S %f %b %B %p (and %-m, %-d, %-H, %%)") }}
+        {%- elif char == '%' -%}
+            {%- set state.percent = true -%}
+        {%- else -%}
+            {%- do tokens.append(['text', char]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set state.pattern = '' -%}
+    {%- set state.text = '' -%}
+    {%- for kind, value in tokens -%}
+        {%- if kind == 'text' -%}
+            {%- set state.text = state.text ~ value -%}
+        {%- endif -%}
+        {%- if state.text and (kind == 'field' or loop.last) -%}
+            {%- set state.pattern = state.pattern ~ "'" ~ state.text | replace("'", "''") ~ "'" -%}
+            {%- set state.text = '' -%}
+        {%- endif -%}
+        {%- if kind == 'field' -%}
+            {%- set touches_field = (not loop.first and loop.previtem[0] == 'field')
+                or (not loop.last and loop.nextitem[0] == 'field') -%}
+            {%- set state.pattern = state.pattern
+                ~ (fixed_width[value] if touches_field and value in fixed_width else fields[value]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(state.pattern) }}
+{% endmacro %}

@@ -1,10 +1,13 @@
 {#-
     Makes the raw files of `raw_data_path` readable as the `raw` source (on-run-start hook).
-    The dispatcher and every engine's version are in this file. DuckDB checks and lands each
+    The dispatcher and every engine's version are in this file. A line export (`raw_layout:
+    lines`) is landed on both engines by register_raw_lines (macros/raw_files/load_raw_lines.sql,
+    its engine parts in raw_line_reading.sql). In the tables layout DuckDB checks and lands each
     file (duckdb__register_raw_files below, helpers in macros/raw_files/). Spark
     registers each `<raw_data_path>/<table>.<raw_file_format>` as an external (unmanaged)
     table `raw.<table>` over the file; dropping it never touches the file. CSV columns are
-    read as text with a header row, empty fields as null, quotes doubled as in RFC 4180.
+    read as text with a header row, separated by the var raw_csv_delimiter, empty fields as
+    null, quotes doubled as in RFC 4180.
 -#}
 {% macro register_raw_files() %}
     {{ return(adapter.dispatch('register_raw_files', 'customer_value')()) }}
@@ -15,20 +18,18 @@
 
 {% macro spark__register_raw_files() %}
     {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
-        {{ exceptions.raise_compiler_error(
-            "raw_layout lines is not available on Spark yet: build the line file on DuckDB, or export"
-            ~ " the five tables (docs/rules.md, line layout)") }}
-    {%- endif -%}
-    {%- if execute and var('raw_data_path') is not none -%}
+        {%- do register_raw_lines() -%}
+    {%- elif execute and var('raw_data_path') is not none -%}
         {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- for table_name in raw_table_contracts() -%}
             {%- set path = raw_file_path(table_name) -%}
-            {%- do run_query('drop table if exists raw.' ~ table_name) -%}
+            {%- do run_query(drop_raw_relation(table_name)) -%}
             {%- do run_query(
                 'create table raw.' ~ table_name ~ ' using ' ~ file_format
-                ~ " options (path '" ~ (path | replace("'", "\\'")) ~ "'"
-                ~ (", header 'true', escape '\"', multiLine 'true'" if file_format == 'csv' else '')
+                ~ " options (path " ~ sql_text(path)
+                ~ (", header 'true', escape '\"', multiLine 'true', sep " ~ sql_text(var('raw_csv_delimiter', ','))
+                    if file_format == 'csv' else '')
                 ~ ')'
             ) -%}
         {%- endfor -%}
@@ -56,7 +57,7 @@
 -#}
 {% macro duckdb__register_raw_files() %}
     {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
-        {%- do duckdb__register_raw_lines() -%}
+        {%- do register_raw_lines() -%}
         {%- do run_query('commit') -%}
     {%- elif execute and var('raw_data_path') is not none -%}
         {%- set file_format = raw_file_format() -%}
@@ -73,7 +74,7 @@
             {%- set exists = run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
             {%- if not exists and contract.get('optional') -%}
                 {%- do log("raw_data_path: no " ~ path ~ "; " ~ table_name ~ " is optional and is built empty", info=true) -%}
-                {%- do run_query(empty_raw_table_sql(table_name)) -%}
+                {%- do replace_raw_relation(table_name, 'table', empty_raw_table_select(table_name)) -%}
             {%- elif not exists -%}
                 {{ raw_file_error(path, "the file is missing", expected) }}
             {%- else -%}

@@ -33,28 +33,20 @@
 {% endmacro %}
 
 
-{#- A text literal. -#}
-{% macro sql_text(value) -%}
-    '{{ value | replace("'", "''") }}'
-{%- endmacro %}
-
-
-{#- An empty raw table with the contract columns, for a missing optional file. -#}
-{% macro empty_raw_table_sql(table_name) -%}
-    {{ drop_raw_relation(table_name) }}
-    create or replace table raw.{{ table_name }} as
+{#- An empty raw table's select: the contract columns as text, no rows (a missing optional file). -#}
+{% macro empty_raw_table_select(table_name) -%}
     select
         {%- for name in raw_table_columns(table_name) %}
-        cast(null as varchar) as {{ name }}{{ "," if not loop.last }}
+        cast(null as {{ text_type() }}) as {{ name }}{{ "," if not loop.last }}
         {%- endfor %}
-    where false
+    where 1 = 0
 {%- endmacro %}
 
 
 {#-
     The header's column names, lower-cased and trimmed (a byte order mark is dropped by the
     reader); a repeated name gets a _2, _3... suffix so it cannot hide the first one. The line
-    is read by raw_first_line (load_raw_lines.sql), by one thread: with preserve_insertion_order
+    is read by raw_first_line (macros/cross_engine/raw_line_reading.sql), by one thread: with preserve_insertion_order
     off (profiles.yml), `limit 1` of a parallel read of a large file may return a line from the
     middle instead of the first.
 -#}
@@ -151,14 +143,3 @@
         from read_parquet({{ sql_text(path) }})
     {%- endcall -%}
 {% endmacro %}
-
-
-{#- Drops raw.<table> whether an earlier run landed it as a table (CSV) or a view (Parquet). -#}
-{% macro drop_raw_relation(table_name) -%}
-    {%- set found = run_query(
-        "select table_type from information_schema.tables where table_schema = 'raw'"
-        ~ " and table_name = '" ~ table_name ~ "'") -%}
-    {%- if found.rows | length > 0 -%}
-        drop {{ 'view' if found.rows[0][0] == 'VIEW' else 'table' }} raw.{{ table_name }};
-    {%- endif -%}
-{%- endmacro %}

@@ -1,6 +1,6 @@
 {#-
-    DuckDB's on-run-start step for `raw_layout: lines` (docs/rules.md, line layout): the file
-    (or every file of the folder) named by raw_data_path holds a row per invoice line. Its
+    The on-run-start step for `raw_layout: lines` on every engine (docs/rules.md, line layout):
+    the file (or every file of the folder) named by raw_data_path holds a row per invoice line. Its
     lines land as raw.lines (the mapped columns as text, with file and line number), and the
     raw tables of the five-table contract are derived from them in the same raw.* shape, so
     staging, quarantine and marts run unchanged:
@@ -18,6 +18,10 @@
     Lines the reader cannot parse go to raw.malformed_lines as order_items lines. A mapping
     naming a column the header lacks, a missing required mapping, or no unit cost (neither a
     mapped column nor unit_cost_ratio) stops the build before any model runs with one line.
+
+    Only listing and reading the files differ between engines (dispatched macros in
+    macros/cross_engine/raw_line_reading.sql); the checks and the derivation below are one SQL
+    for DuckDB and Spark, so the same export gives the same raw tables on both.
 -#}
 {% macro raw_line_column_names() %}
     {{ return({
@@ -66,23 +70,6 @@
 {% endmacro %}
 
 
-{#- The files of raw_data_path: the file itself, or the files of the folder. -#}
-{% macro raw_line_files(path) %}
-    {%- set single = run_query("select file from glob(" ~ sql_text(path) ~ ") order by file") -%}
-    {%- set files = [] -%}
-    {%- if single.rows | length == 0 -%}
-        {%- set listed = run_query("select file from glob(" ~ sql_text(path.rstrip('/') ~ '/*') ~ ") order by file") -%}
-        {%- for row in listed.rows -%}{%- do files.append(row[0] | replace("\\", "/")) -%}{%- endfor -%}
-    {%- else -%}
-        {%- for row in single.rows -%}{%- do files.append(row[0] | replace("\\", "/")) -%}{%- endfor -%}
-    {%- endif -%}
-    {%- if files | length == 0 -%}
-        {{ raw_lines_error(path, "no such file, or a folder without files") }}
-    {%- endif -%}
-    {{ return(files) }}
-{% endmacro %}
-
-
 {#- The fields of a header (or of a first data line) split as the reader splits them. -#}
 {% macro split_raw_fields(text) %}
     {%- set delimiter = var('raw_csv_delimiter', ',') -%}
@@ -96,53 +83,45 @@
 {% endmacro %}
 
 
-{#- The first line of a text file, as read in the var raw_file_encoding. -#}
-{% macro raw_first_line(path) %}
-    {%- set first_line = run_query(
-        "select line from read_csv(" ~ sql_text(path) ~ ", columns = {'line': 'varchar'}, header = false,"
-        ~ " parallel = false, auto_detect = false, delim = chr(31), quote = '', escape = '',"
-        ~ " ignore_errors = true, strict_mode = false,"
-        ~ " encoding = " ~ sql_text(var('raw_file_encoding')) ~ ") limit 1") -%}
-    {%- if first_line.rows | length == 0 or first_line.rows[0][0] is none -%}
-        {{ return('') }}
-    {%- endif -%}
-    {{ return(first_line.rows[0][0]) }}
-{% endmacro %}
-
 
 {#- The SQL text of a mapped contract column of the read lines (alias `source`), null when unmapped. -#}
-{% macro raw_line_field(mapping, name, columns) -%}
+{% macro raw_line_field(mapping, name) -%}
     {%- if name not in mapping -%}
-        cast(null as varchar)
+        cast(null as {{ text_type() }})
     {%- elif mapping[name] is number -%}
         source.column{{ mapping[name] }}
     {%- else -%}
-        source."{{ columns[mapping[name]] }}"
+        source.{{ adapter.quote(mapping[name]) }}
     {%- endif -%}
 {%- endmacro %}
 
 
-{% macro duckdb__register_raw_lines() %}
+{#- Replaces raw.<table_name> (a table or a view of an earlier run) by `kind` (table or view) as `select_sql`. -#}
+{% macro replace_raw_relation(table_name, kind, select_sql) %}
+    {%- set drop_sql = drop_raw_relation(table_name) -%}
+    {%- if drop_sql | trim -%}
+        {%- do run_query(drop_sql) -%}
+    {%- endif -%}
+    {%- do run_query('create ' ~ kind ~ ' raw.' ~ table_name ~ ' as ' ~ select_sql) -%}
+{% endmacro %}
+
+
+{#- The on-run-start step of raw_layout lines on every engine (see the top of this file). -#}
+{% macro register_raw_lines() %}
     {%- set path = (var('raw_data_path') | string | replace("\\", "/")) -%}
     {%- set mapping = raw_line_mapping(path) -%}
     {%- set files = raw_line_files(path) -%}
     {%- set parquet_files = [] -%}
     {%- for file in files if file.lower().endswith('.parquet') -%}{%- do parquet_files.append(file) -%}{%- endfor -%}
     {%- set is_parquet = parquet_files | length == files | length -%}
-    {%- set insertion_order = run_query("select current_setting('preserve_insertion_order')").rows[0][0] -%}
     {%- set has_header = (mapping.values() | select('number') | list | length) == 0 -%}
-    {%- set delimiter = var('raw_csv_delimiter', ',') -%}
-    {%- set file_list = [] -%}
-    {%- for file in files -%}{%- do file_list.append(sql_text(file)) -%}{%- endfor -%}
-    {%- set file_sql = '[' ~ file_list | join(', ') ~ ']' -%}
 
     {#- The columns of the files: the header's names (every file the same), or column1..N. -#}
     {%- set columns = {} -%}
     {%- set ordered_columns = [] -%}
     {%- if is_parquet -%}
-        {%- set described = run_query("describe select * from read_parquet(" ~ file_list[0] ~ ")") -%}
-        {%- for row in described.rows -%}
-            {%- do columns.update({row[0] | lower: row[0]}) -%}{%- do ordered_columns.append(row[0]) -%}
+        {%- for name in raw_parquet_columns(files[0]) -%}
+            {%- do columns.update({name | lower: name}) -%}{%- do ordered_columns.append(name) -%}
         {%- endfor -%}
         {%- if not has_header -%}
             {{ raw_lines_error(path, "a Parquet file has column names: map them by name in raw_line_columns") }}
@@ -178,149 +157,40 @@
     {%- endif -%}
 
     {%- do run_query('create schema if not exists raw') -%}
-    {%- do run_query(
-        'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
-        ~ ' problem varchar, line_text varchar)') -%}
-    {%- set first_line = 2 if has_header else 1 -%}
-    {#- With several files, a malformed line's problem starts with its file's name. -#}
-    {%- set file_prefix = "regexp_extract(file_name, '[^/]*$', 0) || ': ' || " if files | length > 1 else "" -%}
+    {%- do read_raw_lines(path, files, ordered_columns, has_header, is_parquet) -%}
+    {%- do land_raw_line_tables(mapping, files) -%}
+    {%- do release_raw_line_reads() -%}
 
-    {#- The read lines as `read_lines` (file_name, file_line: the line's number in its file, columns). -#}
-    {%- call statement('land_raw_lines_read') -%}
-        set preserve_insertion_order = true;
-        {%- if is_parquet %}
-        create or replace temp table read_lines as
-        select
-            filename as file_name,
-            file_row_number + 2 as file_line,
-            {%- for name in ordered_columns %}
-            cast("{{ name }}" as varchar) as "{{ name | lower }}"{{ "," if not loop.last }}
-            {%- endfor %}
-        from read_parquet({{ file_sql }}, filename = true, file_row_number = true);
-        {%- elif delimiter == ' ' %}
-        {#- Runs of blanks separate fields (a text export with aligned columns); no quoting. #}
-        create or replace temp table text_lines as
-        select
-            filename as file_name,
-            row_number() over () as read_number,
-            line
-        from read_csv(
-            {{ file_sql }}, columns = {'line': 'varchar'}, header = false, parallel = false,
-            auto_detect = false, delim = chr(31), quote = '', escape = '', filename = true,
-            encoding = {{ sql_text(var('raw_file_encoding')) }}
-        );
+    {%- set counts = run_query("select (select count(*) from raw.lines), (select count(*) from raw.malformed_lines)") -%}
+    {%- if counts.rows[0][0] + counts.rows[0][1] == 0 -%}
+        {{ raw_lines_error(path, "the file has no data lines") }}
+    {%- endif -%}
+    {%- do check_raw_dates(
+        'raw.lines', 'ordered_at', path,
+        mapping['ordered_at'] if mapping['ordered_at'] is not number else 'column ' ~ mapping['ordered_at']) -%}
+    {%- do log("raw_data_path: " ~ counts.rows[0][0] ~ " invoice lines read from " ~ files | length ~ " file(s)"
+        ~ (", " ~ counts.rows[0][1] ~ " unreadable" if counts.rows[0][1] > 0 else ""), info=true) -%}
+{% endmacro %}
 
-        create or replace temp table numbered_text_lines as
-        select
-            file_name,
-            read_number - min(read_number) over (partition by file_name) + 1 as file_line,
-            regexp_split_to_array(trim(line), '\s+') as fields,
-            line
-        from text_lines;
 
-        insert into raw.malformed_lines
-        select
-            'order_items',
-            file_line,
-            {{ file_prefix }}'wrong number of fields: ' || cast(len(fields) as varchar) || ' instead of {{ ordered_columns | length }}',
-            line
-        from numbered_text_lines
-        where file_line >= {{ first_line }} and trim(line) <> '' and len(fields) <> {{ ordered_columns | length }};
-
-        create or replace temp table read_lines as
-        select
-            file_name,
-            file_line,
-            {%- for name in ordered_columns %}
-            fields[{{ loop.index }}] as "{{ name }}"{{ "," if not loop.last }}
-            {%- endfor %}
-        from numbered_text_lines
-        where file_line >= {{ first_line }} and trim(line) <> '' and len(fields) = {{ ordered_columns | length }};
-        {%- else %}
-        create or replace temp table csv_lines as
-        select
-            row_number() over () as read_number,
-            *
-        from read_csv(
-            {{ file_sql }},
-            columns = { {%- for name in ordered_columns %}{{ sql_text(name) }}: 'varchar'{{ ", " if not loop.last }}{% endfor -%} },
-            header = {{ 'true' if has_header else 'false' }},
-            auto_detect = false,
-            parallel = false,
-            delim = {{ sql_text(delimiter) }},
-            quote = '"',
-            escape = '"',
-            filename = true,
-            encoding = {{ sql_text(var('raw_file_encoding')) }},
-            store_rejects = true,
-            rejects_table = 'raw_rejects_lines',
-            rejects_scan = 'raw_rejects_lines_scan'
-        );
-
-        create or replace temp table rejected_lines as
-        select
-            scan.file_path as file_name,
-            rejects.line as file_line,
-            arg_min(cast(rejects.error_type as varchar) || ': ' || rejects.error_message, rejects.column_idx) as problem,
-            trim(any_value(rejects.csv_line), chr(13) || chr(10)) as line_text
-        from raw_rejects_lines as rejects
-        inner join raw_rejects_lines_scan as scan
-            on rejects.scan_id = scan.scan_id and rejects.file_id = scan.file_id
-        group by scan.file_path, rejects.line;
-
-        insert into raw.malformed_lines
-        select 'order_items', file_line, {{ file_prefix }}problem, line_text from rejected_lines;
-
-        {#- A parsed line's number in its file: its rank among the file's parsed lines, plus the
-            header and the rejected lines before it (a rejected line's rank among the rejects
-            says how many parsed lines precede it). #}
-        create or replace temp table read_lines as
-        with ranked as (
-            select
-                *,
-                read_number - min(read_number) over (partition by filename) + 1 as parsed_rank
-            from csv_lines
-        ),
-
-        reject_thresholds as (
-            select
-                file_name,
-                file_line - {{ first_line - 1 }} - row_number() over (partition by file_name order by file_line) as parsed_before
-            from rejected_lines
-        )
-
-        select
-            ranked.filename as file_name,
-            ranked.parsed_rank + {{ first_line - 1 }} + (
-                select count(*) from reject_thresholds
-                where reject_thresholds.file_name = ranked.filename
-                    and reject_thresholds.parsed_before < ranked.parsed_rank
-            ) as file_line,
-            {%- for name in ordered_columns %}
-            ranked."{{ name }}"{{ "," if not loop.last }}
-            {%- endfor %}
-        from ranked;
-
-        drop table raw_rejects_lines;
-        drop table raw_rejects_lines_scan;
-        {%- endif %}
-        set preserve_insertion_order = {{ 'true' if insertion_order else 'false' }};
-    {%- endcall -%}
-
-    {%- set read_columns = {} -%}
-    {%- for name in ordered_columns -%}{%- do read_columns.update({name | lower: name | lower}) -%}{%- endfor -%}
-    {%- set line_key = "cast(source.file_line as varchar)" if files | length == 1
-        else "regexp_extract(source.file_name, '[^/]*$', 0) || ':' || cast(source.file_line as varchar)" -%}
-    {%- set ordered_at_text = "nullif(trim(" ~ raw_line_field(mapping, 'ordered_at', read_columns) ~ "), '')" -%}
+{#-
+    raw.lines and the raw tables derived from it (see the top of this file), from the relation
+    `read_lines` that read_raw_lines left: the same SQL on every engine.
+-#}
+{% macro land_raw_line_tables(mapping, files) %}
+    {%- set text = text_type() -%}
+    {%- set line_key = "cast(source.file_line as " ~ text ~ ")" if files | length == 1
+        else "regexp_extract(source.file_name, '[^/]*$', 0) || ':' || cast(source.file_line as " ~ text ~ ")" -%}
+    {%- set ordered_at_text = "nullif(trim(" ~ raw_line_field(mapping, 'ordered_at') ~ "), '')" -%}
     {%- set ratio = var('unit_cost_ratio', none) -%}
     {%- set pattern = var('credit_note_pattern', '') or '' -%}
 
-    {%- call statement('land_raw_lines_tables') -%}
-        {%- for table_name in ['lines', 'customers', 'orders', 'order_items'] %}
-        {{ drop_raw_relation(table_name) }}
-        {%- endfor %}
+    {%- for table_name in ['order_items', 'orders', 'customers'] -%}
+        {%- set drop_sql = drop_raw_relation(table_name) -%}
+        {%- if drop_sql | trim -%}{%- do run_query(drop_sql) -%}{%- endif -%}
+    {%- endfor -%}
 
-        create table raw.lines as
+    {%- set lines_sql -%}
         select
             source.file_name,
             source.file_line,
@@ -328,13 +198,15 @@
             {%- for name in ['order_item_id', 'order_id', 'customer_id', 'ordered_at', 'quantity', 'unit_price',
                 'product_id', 'product_category', 'unit_cost', 'discount_amount', 'status', 'region', 'email',
                 'signup_date'] %}
-            {{ raw_line_field(mapping, name, read_columns) }} as {{ name }},
+            {{ raw_line_field(mapping, name) }} as {{ name }},
             {%- endfor %}
             {{ cast_raw_text(ordered_at_text, 'timestamp') }} as ordered_at_parsed
-        from read_lines as source;
+        from read_lines as source
+    {%- endset -%}
+    {%- do replace_raw_relation('lines', 'table', lines_sql) -%}
 
-        {#- One row per line; an unmapped order_id makes every line its own order. #}
-        create view raw.order_items as
+    {#- One row per line; an unmapped order_id makes every line its own order. #}
+    {%- set order_items_sql -%}
         select
             {{ 'order_item_id' if 'order_item_id' in mapping else 'line_key' }} as order_item_id,
             {{ 'order_id' if 'order_id' in mapping else 'line_key' }} as order_id,
@@ -345,12 +217,14 @@
             {%- if 'unit_cost' in mapping %}
             unit_cost,
             {%- else %}
-            cast(round({{ cast_raw_text("nullif(trim(unit_price), '')", 'money') }} * {{ ratio }}, 4) as varchar) as unit_cost,
+            cast(round({{ cast_raw_text("nullif(trim(unit_price), '')", 'money') }} * {{ ratio }}, 4) as {{ text }}) as unit_cost,
             {%- endif %}
             discount_amount
-        from raw.lines;
+        from raw.lines
+    {%- endset -%}
+    {%- do replace_raw_relation('order_items', 'view', order_items_sql) -%}
 
-        create table raw.orders as
+    {%- set orders_sql -%}
         with order_lines as (
             select
                 trim({{ 'order_id' if 'order_id' in mapping else 'line_key' }}) as order_key,
@@ -381,25 +255,27 @@
         select
             nullif(order_lines.order_key, '') as order_id,
             order_lines.customer_key as customer_id,
-            coalesce(arg_min(order_lines.ordered_at, order_lines.ordered_at_parsed), min(order_lines.ordered_at)) as ordered_at,
+            coalesce(min_by(order_lines.ordered_at, order_lines.ordered_at_parsed), min(order_lines.ordered_at)) as ordered_at,
             case when credit_notes.is_credit_note then 'refunded' else order_lines.status_text end as status,
-            cast(null as varchar) as shipping_fee
+            cast(null as {{ text }}) as shipping_fee
         from order_lines
         inner join credit_notes
             on order_lines.order_key is not distinct from credit_notes.order_key
         group by
             order_lines.order_key,
             order_lines.customer_key,
-            case when credit_notes.is_credit_note then 'refunded' else order_lines.status_text end;
+            case when credit_notes.is_credit_note then 'refunded' else order_lines.status_text end
+    {%- endset -%}
+    {%- do replace_raw_relation('orders', 'table', orders_sql) -%}
 
-        create table raw.customers as
+    {%- set customers_sql -%}
         with customer_lines as (
             select
                 trim(customer_id) as customer_id,
                 {%- if 'signup_date' in mapping %}
                 signup_date,
                 {%- else %}
-                strftime(ordered_at_parsed, '%Y-%m-%d') as signup_date,
+                cast(cast(ordered_at_parsed as date) as {{ text }}) as signup_date,
                 {%- endif %}
                 region,
                 email,
@@ -414,24 +290,16 @@
             customer_id,
             signup_date,
             region,
-            cast(null as varchar) as acquisition_channel,
+            cast(null as {{ text }}) as acquisition_channel,
             email
         from customer_lines
-        where line_rank = 1;
+        where line_rank = 1
+    {%- endset -%}
+    {%- do replace_raw_relation('customers', 'table', customers_sql) -%}
 
-        {{ empty_raw_table_sql('service_events') }};
-        {{ empty_raw_table_sql('customer_signals') }};
-    {%- endcall -%}
-
-    {%- set counts = run_query("select (select count(*) from raw.lines), (select count(*) from raw.malformed_lines)") -%}
-    {%- if counts.rows[0][0] + counts.rows[0][1] == 0 -%}
-        {{ raw_lines_error(path, "the file has no data lines") }}
-    {%- endif -%}
-    {%- do check_raw_dates(
-        'raw.lines', 'ordered_at', path,
-        mapping['ordered_at'] if mapping['ordered_at'] is not number else 'column ' ~ mapping['ordered_at']) -%}
-    {%- do log("raw_data_path: " ~ counts.rows[0][0] ~ " invoice lines read from " ~ files | length ~ " file(s)"
-        ~ (", " ~ counts.rows[0][1] ~ " unreadable" if counts.rows[0][1] > 0 else ""), info=true) -%}
+    {%- for table_name in ['service_events', 'customer_signals'] -%}
+        {%- do replace_raw_relation(table_name, 'table', empty_raw_table_select(table_name)) -%}
+    {%- endfor -%}
 {% endmacro %}
 
 
@@ -441,17 +309,20 @@
     three example values and the var to set. Runs before any model, so it is the first error.
 -#}
 {% macro check_raw_dates(relation, text_column, path, column_label) %}
+    {%- set parsed_values = "select value_text, " ~ cast_raw_text('value_text', 'timestamp') ~ " as value_parsed"
+        ~ " from (select nullif(trim(" ~ text_column ~ "), '') as value_text from " ~ relation ~ ") as raw_values" -%}
     {%- set found = run_query(
-        "select count(value_text), count(value_parsed),"
-        ~ " (list(distinct value_text) filter (where value_parsed is null))[1:3]"
-        ~ " from (select value_text, " ~ cast_raw_text('value_text', 'timestamp') ~ " as value_parsed"
-        ~ " from (select nullif(trim(" ~ text_column ~ "), '') as value_text from " ~ relation ~ "))") -%}
+        "select count(value_text), count(value_parsed) from (" ~ parsed_values ~ ") as parsed_values") -%}
     {%- set given = found.rows[0][0] -%}
     {%- set parsed = found.rows[0][1] -%}
     {%- if given > 0 and parsed * 2 < given -%}
         {%- set tried = raw_formats('raw_timestamp_format') + raw_formats('raw_date_format') -%}
         {%- set examples = [] -%}
-        {%- for value in found.rows[0][2] or [] -%}{%- do examples.append("'" ~ value ~ "'") -%}{%- endfor -%}
+        {%- for row in run_query(
+            "select distinct value_text from (" ~ parsed_values ~ ") as parsed_values"
+            ~ " where value_text is not null and value_parsed is null order by value_text limit 3").rows -%}
+            {%- do examples.append("'" ~ row[0] ~ "'") -%}
+        {%- endfor -%}
         {{ exceptions.raise_compiler_error(
             "Raw file " ~ path ~ ": column " ~ column_label ~ ": " ~ (given - parsed) ~ " of " ~ given
             ~ " values are not dates in the format tried (" ~ (tried | join(", ") if tried else "ISO %Y-%m-%d %H:%M:%S")

@@ -4,7 +4,9 @@ Builds the demo data twice from the same SQL, on DuckDB and on a local Spark ses
 (dbt-spark `method: session`, the profile's `spark` target), each with every data test and
 unit test, and compares what the marts hold: every column of every mart table (money to the
 cent, shares and rates to 1e-9), and `rejected_rows` by table and reason, row by row. Also
-reads the user's own exports (`raw_data_path`, Parquet and CSV) on Spark.
+reads the user's own exports (`raw_data_path`, Parquet and CSV) on Spark, and builds the line
+export of test_line_export.py (`raw_layout: lines`) on both engines and compares its marts the
+same way.
 
 The lifetime-value models are Python models, which dbt-spark does not run: both builds use
 `predict_clv: false`, so customer_value is computed the same way on both engines (its
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +31,8 @@ pytest.importorskip("pyspark", reason="the spark dependency group is not install
 pytest.importorskip("dbt.adapters.spark", reason="the spark dependency group is not installed (make build-spark)")
 
 from dbt_project import PROJECT_DIR, DbtBuild  # noqa: E402
+from test_line_export import MAPPING as LINE_EXPORT_MAPPING  # noqa: E402
+from test_line_export import write_export as write_line_export  # noqa: E402
 from test_raw_data_path import EXPECTED_REJECTED, write_csv_folder, write_parquet_folder  # noqa: E402
 
 # Built on both engines from the same SQL (docs/rules.md sections 3 to 5, 9 and 10); compared in full.
@@ -224,3 +229,105 @@ def test_spark_state_stays_in_the_build_output(builds: tuple[DbtBuild, DbtBuild]
     never in the project root."""
     for stray in ("metastore_db", "spark-warehouse", "derby.log"):
         assert not (PROJECT_DIR / stray).exists(), f"{stray} was written in the project root"
+
+
+@pytest.fixture(scope="module")
+def line_export_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtBuild, DbtBuild, Path]:
+    """The line export of test_line_export.py (two files of one folder: semicolons, decimal
+    commas, US dates, credit notes, status words, guest lines, bad lines), built with the same
+    vars on each engine: `dbt build` with every data test (the unit tests are the demo's)."""
+    export = write_line_export(tmp_path_factory.mktemp("line_export") / "invoice_lines")
+    variables = {**LINE_EXPORT_MAPPING, "raw_data_path": str(export), **BOTH_ENGINES}
+    duckdb_build = DbtBuild(tmp_path_factory.mktemp("lines_duckdb"))
+    spark_build = DbtBuild(tmp_path_factory.mktemp("lines_spark"), target="spark")
+    for build in (duckdb_build, spark_build):
+        build.run("build", "--exclude-resource-type", "unit_test", variables=variables)
+    return duckdb_build, spark_build, export
+
+
+def test_line_export_builds_and_passes_on_spark(line_export_builds: tuple[DbtBuild, DbtBuild, Path]) -> None:
+    duckdb_build, spark_build, _ = line_export_builds
+    duckdb_results, spark_results = run_results(duckdb_build), run_results(spark_build)
+    assert sorted(spark_results) == sorted(duckdb_results), "Spark and DuckDB built different nodes"
+    failed = {
+        node: result["status"]
+        for node, result in spark_results.items()
+        if result["status"] not in ("success", "pass", "warn", "no-op")
+    }
+    assert not failed
+    assert any(node.startswith("test.") for node in spark_results), "the data tests must run on Spark too"
+
+
+def test_line_export_marts_are_identical_on_spark(line_export_builds: tuple[DbtBuild, DbtBuild, Path]) -> None:
+    """Every mart table, every column, as the demo's parity test compares them."""
+    duckdb_build, spark_build, _ = line_export_builds
+    assert mart_tables(spark_build) == mart_tables(duckdb_build)
+    assert set(REQUIRED_MARTS) <= set(mart_tables(duckdb_build))
+    for table in mart_tables(duckdb_build):
+        assert_same_table(duckdb_build, spark_build, table)
+
+
+def test_line_export_rejected_rows_by_table_and_reason_on_spark(
+    line_export_builds: tuple[DbtBuild, DbtBuild, Path],
+) -> None:
+    duckdb_build, spark_build, _ = line_export_builds
+    counts = "select source_table, reason, count(*) from rejected_rows group by all order by all"
+    duckdb_counts = duckdb_build.query(counts)
+    # the export's bad lines of every kind: guests, orphans, values, a line of two fields
+    assert {reason for _, reason, _ in duckdb_counts} == {"invalid_value", "malformed_line", "no_customer", "orphan"}
+    assert spark_build.query(counts) == duckdb_counts
+
+
+def export_lines(export: Path) -> set[str]:
+    """The data lines of the export as `<file>:<line>` (the header is line 1)."""
+    return {
+        f"{file.name}:{number}"
+        for file in sorted(export.iterdir())
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1)
+        if number > 1 and line.strip()
+    }
+
+
+def test_line_export_every_raw_line_is_accounted_for_on_spark(
+    line_export_builds: tuple[DbtBuild, DbtBuild, Path],
+) -> None:
+    """Each line of the files ends in exactly one place on Spark: a staged order line or a
+    rejected one (named by its file and line), or a malformed line (its file and line number)."""
+    _, spark_build, export = line_export_builds
+    staged = spark_build.query(
+        "select order_item_id from staging.base_shop__order_items where rejection_reason is null"
+    )
+    rejected = spark_build.query(
+        "select source_key from rejected_rows where source_table = 'order_items' and reason <> 'malformed_line'"
+    )
+    malformed = [
+        f"{detail.split(':')[0]}:{json.loads(raw_record)['line_number']}"
+        for detail, raw_record in spark_build.query(
+            "select detail, raw_record from rejected_rows where reason = 'malformed_line'"
+        )
+    ]
+    accounted = [key for (key,) in staged] + [key for (key,) in rejected] + malformed
+    assert len(accounted) == len(set(accounted)), "a line is counted twice"
+    assert set(accounted) == export_lines(export)
+    assert malformed == ["part1.csv:16"]
+    # raw.lines (what was read) and raw.malformed_lines (what was not) hold every line once
+    assert spark_build.query(
+        "select (select count(*) from raw.lines) + (select count(*) from raw.malformed_lines)"
+    ) == [(len(export_lines(export)),)]
+
+
+def test_line_export_with_unparsed_dates_stops_on_spark(tmp_path: Path) -> None:
+    """Without the export's date formats most dates do not parse: on Spark too the build stops
+    before any model with the one line of the date check (the file, the column, three values)."""
+    export = write_line_export(tmp_path / "invoice_lines")
+    variables = {
+        **LINE_EXPORT_MAPPING, "raw_data_path": str(export), "raw_timestamp_format": None, "raw_date_format": None,
+        **BOTH_ENGINES,
+    }
+    result = DbtBuild(tmp_path, target="spark").run("build", variables=variables, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    error_lines = [line for line in output.splitlines() if "invoice_lines" in line and "raw_timestamp_format" in line]
+    assert len(error_lines) == 1
+    assert re.search(r"column date: \d+ of \d+ values .*ISO.* e\.g\. '[^']+', '[^']+', '[^']+'", error_lines[0])
+    assert "START sql" not in output

@@ -1,11 +1,12 @@
 {#-
     The lines of the raw CSV files the reader could not parse (docs/rules.md section 7), as landed by
-    register_raw_files (a line export's unreadable lines count as order_items); none for the
-    demo seeds, Parquet files, or engines other than DuckDB.
+    register_raw_files: a line export's unreadable lines (as order_items lines, on DuckDB and
+    Spark), and those of the tables layout's CSV files on DuckDB; none for the demo seeds,
+    Parquet files of the tables layout, or the tables layout on other engines.
     raw_record keeps the line number and the line's text, e-mail-like fields redacted.
 -#}
 {%- set reads_malformed_lines = var('raw_data_path') is not none
-    and (var('raw_file_format') == 'csv' or var('raw_layout', 'tables') == 'lines') and target.type == 'duckdb' %}
+    and (var('raw_layout', 'tables') == 'lines' or (var('raw_file_format') == 'csv' and target.type == 'duckdb')) %}
 
 with
 {%- if reads_malformed_lines %}
