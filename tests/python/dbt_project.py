@@ -37,9 +37,12 @@ CURRENT_BUILD = WORKSPACE / "current"
 class DbtBuild:
     """A dbt invocation against a private DuckDB file in `work_dir`."""
 
-    def __init__(self, work_dir: Path, target: str = "duckdb"):
+    def __init__(self, work_dir: Path, target: str = "duckdb", unit_tests: bool = False):
         self.work_dir = work_dir
         self.target = target
+        # The dbt unit tests do not depend on the data: `make test` runs them once, in its own
+        # build, and a test's `dbt build` leaves them out unless it is about them.
+        self.unit_tests = unit_tests
         self.database = work_dir / "customer_value.duckdb"
         self.spark_dir = work_dir / "spark"
         self.serving_dir: Path | None = work_dir / "serving"  # where a successful `dbt build` publishes
@@ -70,10 +73,9 @@ class DbtBuild:
         env.pop("CUSTOMER_VALUE_SERVING_DIR", None)
         if self.serving_dir is not None:
             env["CUSTOMER_VALUE_SERVING_DIR"] = str(self.serving_dir)
-        if self.target == "duckdb":
-            # The unit tests do not depend on the data: `make test` runs them once, in its own build.
+        if not self.unit_tests:
             env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
-        else:
+        if self.target != "duckdb":
             env["DBT_TARGET"] = self.target
             env["CUSTOMER_VALUE_SPARK_DIR"] = str(self.spark_dir)
             env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a local session: no network address needed
@@ -92,7 +94,7 @@ class DbtBuild:
         for folder in ("target", "serving", "diagnostics"):
             if (self.work_dir / folder).is_dir():
                 shutil.copytree(self.work_dir / folder, work_dir / folder)
-        return DbtBuild(work_dir)
+        return DbtBuild(work_dir, unit_tests=self.unit_tests)
 
     def query(self, sql: str) -> list[tuple]:
         if self.target == "spark":

@@ -63,8 +63,8 @@ def java_is_there() -> None:
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtBuild, DbtBuild]:
     """The full `dbt build` (seeds, models, data tests, unit tests) on each engine."""
-    duckdb_build = DbtBuild(tmp_path_factory.mktemp("duckdb"))
-    spark_build = DbtBuild(tmp_path_factory.mktemp("spark"), target="spark")
+    duckdb_build = DbtBuild(tmp_path_factory.mktemp("duckdb"), unit_tests=True)
+    spark_build = DbtBuild(tmp_path_factory.mktemp("spark"), target="spark", unit_tests=True)
     duckdb_build.run("build", variables=BOTH_ENGINES)
     spark_build.run("build", variables=BOTH_ENGINES)
     return duckdb_build, spark_build
@@ -209,7 +209,7 @@ def test_raw_data_path_on_spark(tmp_path: Path, file_format: str, write_folder) 
     build.run(
         "build",
         "--select", "path:models/staging", "+fct_orders", "+fct_cost_to_serve", "+rejected_rows",
-        "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
+        "--indirect-selection", "cautious",
         variables={
             "raw_data_path": str(raw_folder), "raw_file_format": file_format, "max_rejected_share": 1,
             **BOTH_ENGINES,
@@ -241,7 +241,7 @@ def line_export_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtBui
     duckdb_build = DbtBuild(tmp_path_factory.mktemp("lines_duckdb"))
     spark_build = DbtBuild(tmp_path_factory.mktemp("lines_spark"), target="spark")
     for build in (duckdb_build, spark_build):
-        build.run("build", "--exclude-resource-type", "unit_test", variables=variables)
+        build.run("build", variables=variables)
     return duckdb_build, spark_build, export
 
 
