@@ -141,10 +141,9 @@ def assert_same_table(duckdb_build: DbtBuild, spark_build: DbtBuild, table: str)
     assert not differences, f"{table}: {len(differences)} values differ:\n" + "\n".join(differences[:20])
 
 
-def test_every_node_builds_and_passes_on_spark(builds: tuple[DbtBuild, DbtBuild]) -> None:
-    duckdb_build, spark_build = builds
+def assert_same_nodes_all_passed(duckdb_build: DbtBuild, spark_build: DbtBuild) -> dict[str, dict]:
+    """Spark ran the nodes DuckDB ran and none failed; Spark's run results by node."""
     duckdb_results, spark_results = run_results(duckdb_build), run_results(spark_build)
-
     assert sorted(spark_results) == sorted(duckdb_results), "Spark and DuckDB built different nodes"
     failed = {
         node: result["status"]
@@ -152,6 +151,11 @@ def test_every_node_builds_and_passes_on_spark(builds: tuple[DbtBuild, DbtBuild]
         if result["status"] not in ("success", "pass", "warn", "no-op")
     }
     assert not failed
+    return spark_results
+
+
+def test_every_node_builds_and_passes_on_spark(builds: tuple[DbtBuild, DbtBuild]) -> None:
+    spark_results = assert_same_nodes_all_passed(*builds)
     unit_tests = [node for node in spark_results if node.startswith("unit_test.")]
     data_tests = [node for node in spark_results if node.startswith("test.")]
     assert unit_tests and data_tests, "the data tests and unit tests must run on Spark too"
@@ -247,14 +251,7 @@ def line_export_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtBui
 
 def test_line_export_builds_and_passes_on_spark(line_export_builds: tuple[DbtBuild, DbtBuild, Path]) -> None:
     duckdb_build, spark_build, _ = line_export_builds
-    duckdb_results, spark_results = run_results(duckdb_build), run_results(spark_build)
-    assert sorted(spark_results) == sorted(duckdb_results), "Spark and DuckDB built different nodes"
-    failed = {
-        node: result["status"]
-        for node, result in spark_results.items()
-        if result["status"] not in ("success", "pass", "warn", "no-op")
-    }
-    assert not failed
+    spark_results = assert_same_nodes_all_passed(duckdb_build, spark_build)
     assert any(node.startswith("test.") for node in spark_results), "the data tests must run on Spark too"
 
 
