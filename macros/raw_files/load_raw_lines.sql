@@ -167,7 +167,7 @@
     {%- endif -%}
     {%- do check_raw_dates(
         'raw.lines', 'ordered_at', path,
-        mapping['ordered_at'] if mapping['ordered_at'] is not number else 'column ' ~ mapping['ordered_at']) -%}
+        mapping['ordered_at'] if mapping['ordered_at'] is not number else 'number ' ~ mapping['ordered_at']) -%}
     {%- do log("raw_data_path: " ~ counts.rows[0][0] ~ " invoice lines read from " ~ files | length ~ " file(s)"
         ~ (", " ~ counts.rows[0][1] ~ " unreadable" if counts.rows[0][1] > 0 else ""), info=true) -%}
 {% endmacro %}
