@@ -5,24 +5,30 @@ macros/raw_files/repair_raw_csv.sql and macros/serving/quarantine_diagnostics.sq
 registers on the build connection. DuckDB reads the files; what its CSV reader cannot do is
 done here, and only for files that need it (docs/rules.md, section 13):
 
-* `raw_csv_prepare(path, work_dir, table, encoding)`: the path to read. A file whose lines end
-  in both LF and CRLF (two exports concatenated) stops DuckDB's reader, so it is read from a
-  copy with CRLF written as LF (line numbers unchanged). Also clears the table's repair files.
+* `raw_csv_prepare(path, work_dir, table, encoding, delimiter, width)`: the path to read, a
+  copy when the file needs one (line numbers unchanged). Also clears the table's repair files.
+  - A file whose lines end in both LF and CRLF (two exports concatenated) stops DuckDB's
+    reader: the copy has CRLF written as LF.
+  - A line with an unterminated quote would make the reader swallow the lines after it, and
+    on a large file it drops them without a reject: in the copy the line is a single blank
+    (a line of the wrong width, rejected where it stands), and it is written to
+    `<table>.quotes.csv` for the macro to land as the malformed line.
+    A quoted value that holds line breaks is a record, not a fault: the lines from an
+    opening quote to the closing one are one record when they split into `width` fields.
 * `raw_csv_repair(path, copy, work_dir, table, encoding, header, contract, salvageable, targets)`:
   writes `copy`, the file with the lines listed in `targets` blanked (a blank line is skipped
-  by the reader and keeps the line numbers), so that
-  - a line with an unterminated quote costs its own line only: the reader had swallowed the
-    lines after it into one bad record; in the copy they are read again;
-  - a line with bytes not valid in the encoding loses only the bad fields when they are
-    optional columns: the rest of the line is written to `<table>.rows.csv` and the bad fields
-    to `<table>.values.csv`, both UTF-8 in work_dir, for the macro to land.
-  Lines that cannot be salvaged go to `<table>.lines.csv` as malformed lines.
+  by the reader and keeps the line numbers), so that a line with bytes not valid in the
+  encoding loses only the bad fields when they are optional columns: the rest of the line is
+  written to `<table>.rows.csv` and the bad fields to `<table>.values.csv`, both UTF-8 in
+  work_dir, for the macro to land. Lines that cannot be salvaged go to `<table>.lines.csv` as
+  malformed lines.
 * `raw_diagnostics_prepare(dir)`, `raw_diagnostics_remove(file)`: the diagnostics folder.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -30,11 +36,18 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 CHUNK = 16 * 1024 * 1024
-REPAIR_FILES = ("rows", "values", "lines", "lf")
+REPAIR_FILES = ("rows", "values", "lines", "lf", "quotes")
 REPAIR_HEADERS = {
     "values": ["line_number", "source_key", "column_name", "raw_value", "detail"],
     "lines": ["line_number", "byte_position", "problem", "line_text"],
 }
+# The longest record DuckDB's reader takes (its max_line_size default): an opening quote not
+# closed within it is unterminated.
+MAX_RECORD_BYTES = 2_097_152
+csv.field_size_limit(MAX_RECORD_BYTES)  # a quoted value as long as the reader allows
+UNTERMINATED_QUOTE = (
+    "UNTERMINATED QUOTE: the quote opened on this line is not closed (the lines after it were read on their own)"
+)
 
 
 def has_mixed_line_endings(path: Path) -> bool:
@@ -54,15 +67,42 @@ def repair_file(work_dir: str, table: str, kind: str) -> Path:
     return Path(work_dir) / f"{table}.{kind}.csv"
 
 
-def prepare_csv(path: str, work_dir: str, table: str, encoding: str) -> str:
+def prepare_csv(path: str, work_dir: str, table: str, encoding: str, delimiter: str, width: str) -> str:
     folder = Path(work_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for kind in REPAIR_FILES:
         repair_file(work_dir, table, kind).unlink(missing_ok=True)
     source = Path(path)
-    if not ascii_compatible(encoding) or not source.exists() or not has_mixed_line_endings(source):
+    if not ascii_compatible(encoding) or not source.exists():
+        return path
+    mixed = has_mixed_line_endings(source)
+    unterminated = unterminated_quotes(source, delimiter, int(width), encoding) if delimiter != " " else []
+    if not mixed and not unterminated:
         return path
     copy = folder / f"{table}.lf.csv"
+    write_prepared_copy(source, copy, mixed, unterminated)
+    append_rows(
+        repair_file(work_dir, table, "quotes"), REPAIR_HEADERS["lines"],
+        [[number, start, UNTERMINATED_QUOTE, text] for number, start, text in unterminated],
+    )
+    return str(copy)
+
+
+def write_prepared_copy(source: Path, copy: Path, mixed: bool, unterminated: list[tuple[int, int, str]]) -> None:
+    """The copy: CRLF as LF when the line ends are mixed, each unterminated line a single blank."""
+    if unterminated:
+        data = source.read_bytes()
+        parts, position = [], 0
+        for _, start, _ in unterminated:
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            end -= 1 if end > start and data[end - 1 : end] == b"\r" else 0
+            parts += [data[position:start], b" "]
+            position = end
+        parts.append(data[position:])
+        data = b"".join(parts)
+        copy.write_bytes(data.replace(b"\r\n", b"\n") if mixed else data)
+        return
     with open(source, "rb") as reader, open(copy, "wb") as writer:
         previous = b""
         while chunk := reader.read(CHUNK):
@@ -71,7 +111,82 @@ def prepare_csv(path: str, work_dir: str, table: str, encoding: str) -> str:
             previous = b"\r" if data.endswith(b"\r") else b""
             writer.write(data[: len(data) - len(previous)].replace(b"\r\n", b"\n"))
         writer.write(previous)
-    return str(copy)
+
+
+def unterminated_quotes(path: Path, delimiter: str, width: int, encoding: str) -> list[tuple[int, int, str]]:
+    """The lines of the file whose opening quote is never closed: (line number, byte offset of
+    the line, its text). Files without a quote character are passed over in chunks."""
+    scan = QuoteScan(delimiter, width, encoding)
+    number = offset = 0
+    with open(path, "rb") as handle:
+        rest = b""
+        while chunk := handle.read(CHUNK):
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            rest, data = data[cut:], data[:cut]
+            if not scan.open_record and b'"' not in data:
+                number += data.count(b"\n")
+                offset += len(data)
+                continue
+            for line in data.splitlines(keepends=True):
+                number += 1
+                scan.add((number, offset, line))
+                offset += len(line)
+        if rest:
+            scan.add((number + 1, offset, rest))
+    scan.finish()
+    return scan.found
+
+
+class QuoteScan:
+    """Line by line: a line opens a quote when it has an odd number of quote characters and
+    does not split into fields by itself; the record then runs to the next line with an odd
+    number of them, and is one record when it splits into `width` fields within
+    MAX_RECORD_BYTES. Otherwise the opening line is unterminated, and the lines after it are
+    scanned again on their own."""
+
+    def __init__(self, delimiter: str, width: int, encoding: str) -> None:
+        self.delimiter, self.width, self.encoding = delimiter, width, encoding
+        self.open_record: list[tuple[int, int, bytes]] = []
+        self.open_bytes = 0
+        self.found: list[tuple[int, int, str]] = []
+
+    def add(self, line: tuple[int, int, bytes]) -> None:
+        text = line[2]
+        odd = text.count(b'"') % 2 == 1
+        if not self.open_record:
+            if odd and splits_into_fields(text, self.delimiter) is None:
+                self.open_record, self.open_bytes = [line], len(text)
+            return
+        self.open_record.append(line)
+        self.open_bytes += len(text)
+        if odd and splits_into_fields(b"".join(part[2] for part in self.open_record), self.delimiter) == self.width:
+            self.open_record, self.open_bytes = [], 0
+        elif odd or self.open_bytes > MAX_RECORD_BYTES:
+            self.reject_opening_line()
+
+    def finish(self) -> None:
+        while self.open_record:
+            self.reject_opening_line()
+
+    def reject_opening_line(self) -> None:
+        (number, offset, text), *after = self.open_record
+        self.found.append((number, offset, text.rstrip(b"\r\n").decode(self.encoding, errors="replace")))
+        self.open_record, self.open_bytes = [], 0
+        for line in after:
+            self.add(line)
+
+
+def splits_into_fields(record: bytes, delimiter: str) -> int | None:
+    """The number of fields of `record` read as one CSV record; None when it is not one."""
+    try:
+        rows = list(csv.reader(
+            io.StringIO(record.decode("latin-1"), newline=""), delimiter=delimiter, quotechar='"',
+            doublequote=True, strict=True,
+        ))
+    except csv.Error:
+        return None
+    return len(rows[0]) if len(rows) == 1 else None
 
 
 def ascii_compatible(encoding: str) -> bool:
@@ -129,12 +244,9 @@ def repair_csv(
         line = data[start:end]
         text = line.decode(encoding, errors="replace")
         blanked.append((start, end))
-        salvaged = salvage(line, header, contract, salvageable, encoding) if target["kind"] == "encoding" else None
+        salvaged = salvage(line, header, contract, salvageable, encoding)
         if salvaged is None:
-            problem = target["problem"]
-            if target["kind"] == "quote":
-                problem += " (the lines after it were read again)"
-            lines.append([target["line_number"], start, problem, text])
+            lines.append([target["line_number"], start, target["problem"], text])
             continue
         fields, bad = salvaged
         rows.append([*fields, target["line_number"]])
@@ -198,7 +310,7 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         conn.create_function(
-            "raw_csv_prepare", prepare_csv, ["VARCHAR"] * 4, "VARCHAR", side_effects=True
+            "raw_csv_prepare", prepare_csv, ["VARCHAR"] * 6, "VARCHAR", side_effects=True
         )
         conn.create_function(
             "raw_csv_repair", repair_csv, ["VARCHAR"] * 9, "INTEGER", side_effects=True

@@ -9,9 +9,10 @@
     - `read_lines`: a relation with `file_name`, `file_line` (the line's number in its file,
       the header being line 1) and one text column per column of the files, named by the
       header's lower-cased names (or column1..N for a file without a header);
-    - raw.malformed_lines (source_table, line_number, problem, line_text): the lines the reader
-      could not split into the header's fields, as order_items lines; a line's problem starts
-      with its file's name when the folder has several files.
+    - raw.malformed_lines (source_table, source_file, line_number, problem, line_text,
+      byte_position): the lines the reader could not split into the header's fields, as
+      order_items lines; a line's problem starts with its file's name when the folder has
+      several files.
 -#}
 
 {#- The files of raw_data_path: the file itself, or the files of the folder; none stops the build. -#}
@@ -127,17 +128,25 @@
 {% macro duckdb__read_raw_lines(path, files, columns, has_header, is_parquet) %}
     {%- set insertion_order = run_query("select current_setting('preserve_insertion_order')").rows[0][0] -%}
     {%- set delimiter = var('raw_csv_delimiter', ',') -%}
-    {%- set file_list = [] -%}
-    {%- for file in files -%}{%- do file_list.append(sql_text(file)) -%}{%- endfor -%}
-    {%- set file_sql = '[' ~ file_list | join(', ') ~ ']' -%}
     {%- set first_line = 2 if has_header else 1 -%}
+    {#- A CSV file is read from its prepared copy when it needs one (raw_csv_read_path: mixed line
+        ends, unterminated quotes); `read_file_names` names the lines by the file itself. -#}
+    {%- set read_paths = [] -%}
+    {%- set read_files = [] -%}
+    {%- for file in files -%}
+        {%- set read_path = file if is_parquet or delimiter == ' '
+            else raw_csv_read_path('lines.' ~ loop.index, file, columns | length) -%}
+        {%- do read_paths.append(sql_text(read_path)) -%}
+        {%- do read_files.append("(" ~ sql_text(read_path) ~ ", " ~ sql_text(file) ~ ")") -%}
+    {%- endfor -%}
+    {%- set file_sql = '[' ~ read_paths | join(', ') ~ ']' -%}
     {#- With several files, a malformed line's problem starts with its file's name. -#}
     {%- set file_prefix = "regexp_extract(file_name, '[^/]*$', 0) || ': ' || " if files | length > 1 else "" -%}
 
     {%- do run_query('create schema if not exists raw') -%}
     {%- do run_query(
-        'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
-        ~ ' problem varchar, line_text varchar)') -%}
+        'create or replace table raw.malformed_lines (source_table varchar, source_file varchar,'
+        ~ ' line_number bigint, problem varchar, line_text varchar, byte_position bigint)') -%}
 
     {%- call statement('land_raw_lines_read') -%}
         set preserve_insertion_order = true;
@@ -174,9 +183,11 @@
         insert into raw.malformed_lines
         select
             'order_items',
+            regexp_extract(file_name, '[^/]*$', 0),
             file_line,
             {{ file_prefix }}'wrong number of fields: ' || cast(len(fields) as varchar) || ' instead of {{ columns | length }}',
-            line
+            line,
+            null
         from numbered_text_lines
         where file_line >= {{ first_line }} and trim(line) <> '' and len(fields) <> {{ columns | length }};
 
@@ -210,19 +221,29 @@
             rejects_scan = 'raw_rejects_lines_scan'
         );
 
+        create or replace temp table read_files (read_path varchar, file_name varchar);
+        insert into read_files values {{ read_files | join(', ') }};
+
         create or replace temp table rejected_lines as
         select
-            scan.file_path as file_name,
+            read_files.file_name,
             rejects.line as file_line,
             arg_min(cast(rejects.error_type as varchar) || ': ' || rejects.error_message, rejects.column_idx) as problem,
-            trim(any_value(rejects.csv_line), chr(13) || chr(10)) as line_text
+            trim(any_value(rejects.csv_line), chr(13) || chr(10)) as line_text,
+            min(rejects.line_byte_position) as byte_position
         from raw_rejects_lines as rejects
         inner join raw_rejects_lines_scan as scan
             on rejects.scan_id = scan.scan_id and rejects.file_id = scan.file_id
-        group by scan.file_path, rejects.line;
+        inner join read_files on scan.file_path = read_files.read_path
+        group by read_files.file_name, rejects.line;
+
+        {%- for file in files %}
+        {{ unterminated_quotes_sql('lines.' ~ loop.index, 'rejected_lines', 'file_name = ' ~ sql_text(file), 'file_line', sql_text(file)) }}
+        {%- endfor %}
 
         insert into raw.malformed_lines
-        select 'order_items', file_line, {{ file_prefix }}problem, line_text from rejected_lines;
+        select 'order_items', regexp_extract(file_name, '[^/]*$', 0), file_line, {{ file_prefix }}problem, line_text, byte_position
+        from rejected_lines;
 
         {#- A parsed line's number in its file: its rank among the file's parsed lines, plus the
             header and the rejected lines before it (a rejected line's rank among the rejects
@@ -230,9 +251,11 @@
         create or replace temp table read_lines as
         with ranked as (
             select
-                *,
-                read_number - min(read_number) over (partition by filename) + 1 as parsed_rank
+                csv_lines.*,
+                read_files.file_name,
+                read_number - min(read_number) over (partition by csv_lines.filename) + 1 as parsed_rank
             from csv_lines
+            inner join read_files on csv_lines.filename = read_files.read_path
         ),
 
         reject_thresholds as (
@@ -243,10 +266,10 @@
         )
 
         select
-            ranked.filename as file_name,
+            ranked.file_name,
             ranked.parsed_rank + {{ first_line - 1 }} + (
                 select count(*) from reject_thresholds
-                where reject_thresholds.file_name = ranked.filename
+                where reject_thresholds.file_name = ranked.file_name
                     and reject_thresholds.parsed_before < ranked.parsed_rank
             ) as file_line,
             {%- for name in columns %}
@@ -256,6 +279,7 @@
 
         drop table raw_rejects_lines;
         drop table raw_rejects_lines_scan;
+        drop table read_files;
         {%- endif %}
         set preserve_insertion_order = {{ 'true' if insertion_order else 'false' }};
     {%- endcall -%}
@@ -368,8 +392,10 @@
     {%- do run_query("cache table raw_line_reads as " ~ read_sql) -%}
     {%- do run_query(
         "create table raw.malformed_lines as select cast('order_items' as string) as source_table,"
+        ~ " regexp_extract(file_name, '[^/]*$', 0) as source_file,"
         ~ " cast(file_line as bigint) as line_number, " ~ file_prefix ~ "problem as problem,"
-        ~ " malformed_line_text as line_text from raw_line_reads where malformed_line_text is not null") -%}
+        ~ " malformed_line_text as line_text, cast(null as bigint) as byte_position"
+        ~ " from raw_line_reads where malformed_line_text is not null") -%}
     {%- set read_columns = [] -%}
     {%- for name in columns -%}{%- do read_columns.append(adapter.quote(name if not is_parquet else name | lower)) -%}{%- endfor -%}
     {%- do run_query(

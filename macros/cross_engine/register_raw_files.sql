@@ -63,8 +63,8 @@
         {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- do run_query(
-            'create or replace table raw.malformed_lines (source_table varchar, line_number bigint,'
-            ~ ' problem varchar, line_text varchar, byte_position bigint)') -%}
+            'create or replace table raw.malformed_lines (source_table varchar, source_file varchar,'
+            ~ ' line_number bigint, problem varchar, line_text varchar, byte_position bigint)') -%}
         {%- do run_query(
             'create or replace table raw.salvaged_values (source_table varchar, line_number bigint,'
             ~ ' source_key varchar, column_name varchar, raw_value varchar, detail varchar)') -%}

@@ -80,12 +80,13 @@
     read_path and repair_pass: a repaired copy of the file read again (macro repair_raw_csv).
 -#}
 {% macro land_raw_csv(table_name, path, expected, read_path=none, repair_pass=0) %}
-    {%- set read_path = read_path or raw_csv_read_path(table_name, path) -%}
     {%- set header = raw_csv_header(path) -%}
     {%- do check_raw_columns(path, header, expected) -%}
+    {%- set read_path = read_path or raw_csv_read_path(table_name, path, header | length) -%}
     {%- set columns = [] -%}
     {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
     {%- set rejects = 'raw_rejects_' ~ table_name -%}
+    {%- set file_name = path.replace('\\', '/').rsplit('/', 1)[-1] -%}
     {%- call statement('land_raw_csv_' ~ table_name) -%}
         {{ drop_raw_relation(table_name) }}
         create or replace table raw.{{ table_name }} as
@@ -108,6 +109,7 @@
         insert into raw.malformed_lines
         select
             '{{ table_name }}' as source_table,
+            {{ sql_text(file_name) }} as source_file,
             line as line_number,
             arg_min(cast(error_type as varchar) || ': ' || error_message, column_idx) as problem,
             trim(any_value(csv_line), chr(13) || chr(10)) as line_text,
@@ -118,6 +120,11 @@
         drop table {{ rejects }};
         drop table {{ rejects }}_scan;
     {%- endcall -%}
+    {%- set quotes_landing = unterminated_quotes_sql(table_name, 'raw.malformed_lines',
+        'source_table = ' ~ sql_text(table_name), 'line_number', sql_text(table_name) ~ ', ' ~ sql_text(file_name)) -%}
+    {%- if quotes_landing -%}
+        {%- do run_query(quotes_landing) -%}
+    {%- endif -%}
     {%- do repair_raw_csv(table_name, path, read_path, header, expected, repair_pass) -%}
 {% endmacro %}
 

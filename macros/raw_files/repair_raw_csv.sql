@@ -3,23 +3,51 @@
     on-run-start; python/raw_file_salvage.py does the file work, only for files that need it:
 
     - a file whose lines end in both LF and CRLF is read from a copy with LF line ends;
-    - a line with an unterminated quote costs its own line only: the reader swallows the
-      lines after it into one bad record, so the file is read again from a copy with that line
-      blanked (a blank line keeps the line numbers), and the swallowed lines load;
+    - a line with an unterminated quote costs its own line only: the reader would swallow the
+      lines after it (on a large file without a reject), so it reads a copy in which that line
+      is a single blank, rejected where it stands, and the line is landed with its own text;
     - a line with bytes not valid in the encoding loses only its bad fields when they are
       optional columns: the rest of the line is landed as a raw row and the bad fields are
       listed in raw.salvaged_values (then nulled_values); otherwise it stays a malformed line.
 
-    Each repair is one more read of the file; at most `raw_csv_repair_passes()` (a broken
-    quote inside lines another one swallowed is found on the next pass).
+    Each repair is one more read of the file; at most `raw_csv_repair_passes()`.
 -#}
 
-{#- The path land_raw_csv reads: the file, or its copy with LF line ends when they are mixed. -#}
-{% macro raw_csv_read_path(table_name, path) %}
+{#- The path land_raw_csv reads: the file, or its prepared copy (mixed line ends, unterminated
+    quotes); `width`: the number of the header's fields. -#}
+{% macro raw_csv_read_path(table_name, path, width) %}
     {{- return(run_query(
         "select raw_csv_prepare(" ~ sql_text(path) ~ ", " ~ sql_text(raw_csv_work_dir()) ~ ", "
-        ~ sql_text(table_name) ~ ", " ~ sql_text(var('raw_file_encoding')) ~ ")"
+        ~ sql_text(table_name) ~ ", " ~ sql_text(var('raw_file_encoding')) ~ ", "
+        ~ sql_text(var('raw_csv_delimiter', ',')) ~ ", '" ~ width ~ "')"
     ).columns[0].values()[0]) -}}
+{% endmacro %}
+
+
+{#-
+    The SQL that lands the lines raw_csv_prepare found with an unterminated quote (`file_key`:
+    the name it was given), or '' when there are none. Those lines are single blanks in the
+    copy the reader read, so the reader rejected them where they stand: in `malformed`, their
+    rows (those matching `where`, by `line_column`) get the line's own text and problem.
+    `source_values`: the SQL of the columns before the line number.
+-#}
+{% macro unterminated_quotes_sql(file_key, malformed, where, line_column, source_values) %}
+    {%- set quotes = raw_csv_work_dir() ~ '/' ~ file_key ~ '.quotes.csv' -%}
+    {%- if run_query("select count(*) from glob(" ~ sql_text(quotes) ~ ")").rows[0][0] == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set read_quotes = "read_csv(" ~ sql_text(quotes) ~ ", header = true, auto_detect = false, delim = ',',"
+        ~ " quote = '\"', escape = '\"', columns = {'line_number': 'bigint', 'byte_position': 'bigint',"
+        ~ " 'problem': 'varchar', 'line_text': 'varchar'})" -%}
+    {%- set landing -%}
+        delete from {{ malformed }}
+        where {{ where }} and {{ line_column }} in (select line_number from {{ read_quotes }});
+
+        insert into {{ malformed }}
+        select {{ source_values }}, line_number, problem, line_text, byte_position
+        from {{ read_quotes }};
+    {%- endset -%}
+    {{ return(landing) }}
 {% endmacro %}
 
 
@@ -57,17 +85,14 @@
 {% macro repair_raw_csv(table_name, path, read_path, header, expected, repair_pass) %}
     {%- set encoding = var('raw_file_encoding') -%}
     {%- set targets = run_query(
-        "select line_number, byte_position, problem,"
-        ~ " case when problem like 'INVALID ENCODING%' then 'encoding' else 'quote' end as kind"
+        "select line_number, byte_position, problem"
         ~ " from raw.malformed_lines where source_table = " ~ sql_text(table_name)
-        ~ " and (problem like 'INVALID ENCODING%'"
-        ~ " or ((problem like 'UNQUOTED VALUE%' or problem like 'LINE SIZE OVER MAXIMUM%')"
-        ~ " and contains(line_text, chr(10))))") -%}
+        ~ " and problem like 'INVALID ENCODING%'") -%}
     {%- if targets.rows | length > 0 and repair_pass < raw_csv_repair_passes()
         and encoding | lower not in ('utf-16', 'utf16') -%}
         {%- set listed = [] -%}
         {%- for row in targets.rows -%}
-            {%- do listed.append({'line_number': row[0], 'byte_position': row[1], 'problem': row[2], 'kind': row[3]}) -%}
+            {%- do listed.append({'line_number': row[0], 'byte_position': row[1], 'problem': row[2]}) -%}
         {%- endfor -%}
         {%- set copy = raw_csv_work_dir() ~ '/' ~ table_name ~ '.pass' ~ (repair_pass + 1) ~ '.csv' -%}
         {%- do run_query(
@@ -79,13 +104,13 @@
         {%- do land_raw_csv(table_name, path, expected, copy, repair_pass + 1) -%}
         {%- do run_query("select raw_diagnostics_remove(" ~ sql_text(copy) ~ ")") -%}
     {%- elif repair_pass > 0 -%}
-        {%- do land_repaired_lines(table_name, expected) -%}
+        {%- do land_repaired_lines(table_name, path, expected) -%}
     {%- endif -%}
 {% endmacro %}
 
 
 {#- Lands what raw_csv_repair wrote: salvaged rows, their bad fields, unsalvageable lines. -#}
-{% macro land_repaired_lines(table_name, expected) %}
+{% macro land_repaired_lines(table_name, path, expected) %}
     {%- set work_dir = raw_csv_work_dir() -%}
     {%- set found = {} -%}
     {%- for kind in ['rows', 'values', 'lines'] -%}
@@ -107,7 +132,8 @@
         {%- endif %}
         {%- if 'lines' in found %}
         insert into raw.malformed_lines
-        select {{ sql_text(table_name) }}, cast(line_number as bigint), problem, line_text,
+        select {{ sql_text(table_name) }}, {{ sql_text(path.replace('\\', '/').rsplit('/', 1)[-1]) }},
+            cast(line_number as bigint), problem, line_text,
             cast(byte_position as bigint)
         from {{ found['lines'] }};
         {%- endif %}

@@ -28,14 +28,16 @@ Customer B2
   INV4  completed  4 x 4.25 + 1 x 10.50 = 27.50   cogs 4 x 1.70 + 4.20 = 11.00
   RET5  all quantities negative: a whole credit note, -27.50, cogs -11.00
   revenue 0.00; refunded 27.50; refund_rate 1.0; cost 2 x 2.40 + 7.20 + 11.50 = 23.50
-Customer F3: 100 orders of 1 x 20.00 (Jan 1 to Apr 9, 2024): revenue 2000.00, cogs 800.00,
-  cost 100 x (2.40 + 7.20) = 960.00, margin 240.00
+Customer F3: 120 orders of 1 x 20.00 (Jan 1 to Apr 29, 2024): revenue 2400.00, cogs 960.00,
+  cost 120 x (2.40 + 7.20) = 1152.00, margin 288.00
 Guests: 20 orders of 2 lines with an empty customer: 20 orders, 40 lines no_customer.
-One line with two fields: malformed_line.
+One line with two fields (part1.csv line 16): malformed_line. One line with an unterminated
+quote among F3's lines (part2.csv line 16 too: the same line number in another file):
+malformed_line, and the lines after it load.
 
-Lines: 15 hand-written (part1.csv) + 100 + 40 (part2.csv) = 155 = 110 staged + 45 rejected (40 no_customer, 2 orphan,
-2 invalid_value, 1 malformed_line). Orders: 9 + 100 + 20 = 129 = 107 staged + 22 rejected.
-Rejected share without guests: lines 5 of 115, orders 2 of 109, both under 5%.
+Lines: 15 hand-written (part1.csv) + 121 + 40 (part2.csv) = 176 = 130 staged + 46 rejected (40 no_customer, 2 orphan,
+2 invalid_value, 2 malformed_line). Orders: 9 + 120 + 20 = 149 = 127 staged + 22 rejected.
+Rejected share without guests: lines 6 of 136, orders 2 of 129, both under 5%.
 """
 
 from __future__ import annotations
@@ -88,18 +90,22 @@ def us_date(day: date) -> str:
     return f"{day.month}/{day.day}/{day.year}"
 
 
-def write_export(folder: Path) -> Path:
-    """A folder of two files sharing the header: the hand-written lines, then the others."""
+def write_export(folder: Path, unterminated_quote: bool = True) -> Path:
+    """A folder of two files sharing the header: the hand-written lines, then the others (with
+    the line of an unterminated quote among them, unless `unterminated_quote` is false)."""
     filler = [
-        f"F{n};{us_date(date(2024, 1, 1) + timedelta(days=n))} 12:00;F3;P9;1;20,00;shipped" for n in range(100)
+        f"F{n};{us_date(date(2024, 1, 1) + timedelta(days=n))} 12:00;F3;P9;1;20,00;shipped" for n in range(120)
     ]
     guests = [
         f"G{n};{us_date(date(2024, 2, 1) + timedelta(days=n))} 15:00;;P{item};1;3,00;shipped"
         for n in range(20) for item in (1, 2)
     ]
+    quote_lines = ['F120;"1/1/2024 12:00;F3;P9;1;20,00;shipped'] if unterminated_quote else []
     folder.mkdir()
     (folder / "part1.csv").write_text("\n".join([HEADER, *HAND_LINES]) + "\n", encoding="utf-8")
-    (folder / "part2.csv").write_text("\r\n".join([HEADER, *filler, *guests]) + "\r\n", encoding="utf-8")
+    (folder / "part2.csv").write_text(
+        "\r\n".join([HEADER, *filler[:14], *quote_lines, *filler[14:], *guests]) + "\r\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -121,7 +127,7 @@ def test_customer_value_is_net_of_refunds(build):
     assert [tuple(float(v) if not isinstance(v, (str, int)) else v for v in row) for row in rows] == [
         ("A1", 3, 1, 1, 56.75, 10.50, round(10.50 / 67.25, 6), 22.70, 34.05, 45.10, -11.05),
         ("B2", 1, 0, 1, 0.00, 27.50, 1.0, 0.00, 0.00, 23.50, -23.50),
-        ("F3", 100, 0, 0, 2000.00, 0.00, 0.0, 800.00, 1200.00, 960.00, 240.00),
+        ("F3", 120, 0, 0, 2400.00, 0.00, 0.0, 960.00, 1440.00, 1152.00, 288.00),
     ]
 
 
@@ -160,14 +166,14 @@ def test_every_line_and_order_is_accounted_for(build):
     )
     assert reasons == [
         ("order_items", "invalid_value", 2),
-        ("order_items", "malformed_line", 1),
+        ("order_items", "malformed_line", 2),
         ("order_items", "no_customer", 40),
         ("order_items", "orphan", 2),
         ("orders", "invalid_value", 2),
         ("orders", "no_customer", 20),
     ]
-    assert build.query("select count(*) from staging.stg_shop__order_items") == [(110,)]
-    assert build.query("select count(*) from staging.stg_shop__orders") == [(107,)]
+    assert build.query("select count(*) from staging.stg_shop__order_items") == [(130,)]
+    assert build.query("select count(*) from staging.stg_shop__orders") == [(127,)]
     assert build.query("select count(*) from staging.stg_shop__customers") == [(3,)]
 
 
@@ -187,16 +193,21 @@ def test_bad_lines_name_what_is_wrong(build):
     assert build.query(
         "select source_key from rejected_rows where reason = 'orphan' order by source_key"
     ) == [("part1.csv:11",), ("part1.csv:15",)]
-    malformed = build.query("select detail, raw_record from rejected_rows where reason = 'malformed_line'")
-    assert len(malformed) == 1
-    assert malformed[0][0].startswith("part1.csv:") and '"line_number":16' in malformed[0][1].replace(" ", "")
+    malformed = build.query(
+        "select source_file, line_number, problem from staging.base_shop__malformed_lines order by source_file"
+    )
+    assert [(file, line) for file, line, _ in malformed] == [("part1.csv", 16), ("part2.csv", 16)]
+    assert malformed[0][2].startswith("part1.csv:") and malformed[1][2].startswith("part2.csv: UNTERMINATED QUOTE")
+    records = build.query("select raw_record from rejected_rows where reason = 'malformed_line' order by detail")
+    assert all('"line_number":16' in record.replace(" ", "") for (record,) in records)
+    assert "F120;" in records[1][0]
 
 
 def test_summary_marts_carry_net_revenue(build):
     assert build.query("select sum(revenue) from customer_value_deciles") == build.query(
         "select sum(revenue) from customer_value"
     )
-    assert float(build.query("select sum(revenue) from customer_value")[0][0]) == 2056.75
+    assert float(build.query("select sum(revenue) from customer_value")[0][0]) == 2456.75
 
 
 def test_unparsed_dates_stop_the_build_with_one_line_before_any_model(tmp_path):

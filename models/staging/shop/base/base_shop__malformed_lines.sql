@@ -19,6 +19,7 @@ malformed_lines as (
 malformed_lines as (
     select
         cast(null as {{ text_type() }}) as source_table,
+        cast(null as {{ text_type() }}) as source_file,
         cast(null as bigint) as line_number,
         cast(null as {{ text_type() }}) as problem,
         cast(null as {{ text_type() }}) as line_text
@@ -38,6 +39,7 @@ recorded as (
 final as (
     select
         cast(source_table as {{ text_type() }}) as source_table,
+        cast(source_file as {{ text_type() }}) as source_file,
         cast(line_number as bigint) as line_number,
         cast(problem as {{ text_type() }}) as problem,
         {{ raw_record_json(['line_number', 'line_text'], 'record_') }} as raw_record
