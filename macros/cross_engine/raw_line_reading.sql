@@ -151,7 +151,7 @@
     {%- call statement('land_raw_lines_read') -%}
         set preserve_insertion_order = true;
         {%- if is_parquet %}
-        create or replace temp table read_lines as
+        create or replace temp view read_lines as
         select
             filename as file_name,
             file_row_number + 2 as file_line,
@@ -191,7 +191,7 @@
         from numbered_text_lines
         where file_line >= {{ first_line }} and trim(line) <> '' and len(fields) <> {{ columns | length }};
 
-        create or replace temp table read_lines as
+        create or replace temp view read_lines as
         select
             file_name,
             file_line,
@@ -248,7 +248,7 @@
         {#- A parsed line's number in its file: its rank among the file's parsed lines, plus the
             header and the rejected lines before it (a rejected line's rank among the rejects
             says how many parsed lines precede it). #}
-        create or replace temp table read_lines as
+        create or replace temp view read_lines as
         with ranked as (
             select
                 csv_lines.*,
@@ -279,7 +279,6 @@
 
         drop table raw_rejects_lines;
         drop table raw_rejects_lines_scan;
-        drop table read_files;
         {%- endif %}
         set preserve_insertion_order = {{ 'true' if insertion_order else 'false' }};
     {%- endcall -%}
@@ -410,6 +409,19 @@
 {% endmacro %}
 
 {% macro default__release_raw_line_reads() %}
+{% endmacro %}
+
+{#- read_lines is a view over what DuckDB's read left (the Parquet files, or the temp tables of
+    the CSV read): dropped once raw.lines is written. -#}
+{% macro duckdb__release_raw_line_reads() %}
+    {%- call statement('release_raw_line_reads') -%}
+        drop view if exists read_lines;
+        drop table if exists csv_lines;
+        drop table if exists rejected_lines;
+        drop table if exists read_files;
+        drop table if exists numbered_text_lines;
+        drop table if exists text_lines;
+    {%- endcall -%}
 {% endmacro %}
 
 {% macro spark__release_raw_line_reads() %}
