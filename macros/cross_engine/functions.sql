@@ -35,6 +35,20 @@
 {%- endmacro %}
 
 
+{#- A struct of named fields; `fields`: a list of (name, SQL expression) pairs, in order. -#}
+{% macro struct_of(fields) %}
+    {{ return(adapter.dispatch('struct_of', 'customer_value')(fields)) }}
+{% endmacro %}
+
+{% macro default__struct_of(fields) -%}
+    struct_pack({% for name, expression in fields %}{{ name }} := {{ expression }}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__struct_of(fields) -%}
+    named_struct({% for name, expression in fields %}'{{ name }}', {{ expression }}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+
 {#- True when the whole text matches a regular expression. -#}
 {% macro matches_pattern(expression, pattern) %}
     {{ return(adapter.dispatch('matches_pattern', 'customer_value')(expression, pattern)) }}

@@ -167,7 +167,8 @@
     {%- endif -%}
     {%- do check_raw_dates(
         'raw.lines', 'ordered_at', path,
-        mapping['ordered_at'] if mapping['ordered_at'] is not number else 'number ' ~ mapping['ordered_at']) -%}
+        mapping['ordered_at'] if mapping['ordered_at'] is not number else 'number ' ~ mapping['ordered_at'],
+        'ordered_at_parsed') -%}
     {%- do log("raw_data_path: " ~ counts.rows[0][0] ~ " invoice lines read from " ~ files | length ~ " file(s)"
         ~ (", " ~ counts.rows[0][1] ~ " unreadable" if counts.rows[0][1] > 0 else ""), info=true) -%}
 {% endmacro %}
@@ -224,76 +225,83 @@
     {%- endset -%}
     {%- do replace_raw_relation('order_items', 'view', order_items_sql) -%}
 
+    {#- Grouped by (order, customer, status word) first, then by the status after credit notes:
+        the second grouping reads one row per group, not one per line. #}
     {%- set orders_sql -%}
-        with order_lines as (
+        with order_groups as (
             select
                 trim({{ 'order_id' if 'order_id' in mapping else 'line_key' }}) as order_key,
                 nullif(trim(customer_id), '') as customer_key,
                 {{ "trim(status)" if 'status' in mapping else "'completed'" }} as status_text,
-                ordered_at,
-                ordered_at_parsed,
-                quantity
+                min(ordered_at_parsed) as first_parsed,
+                min_by(ordered_at, ordered_at_parsed) as first_parsed_text,
+                min(ordered_at) as first_text,
+                {%- if 'quantity' in mapping %}
+                bool_and(trim(quantity) like '-%') as all_negative
+                {%- else %}
+                false as all_negative
+                {%- endif %}
             from raw.lines
+            group by 1, 2, 3
         ),
 
         credit_notes as (
             select
-                order_key,
+                *,
                 {%- if pattern != '' %}
                 order_key like {{ sql_text(pattern) }}
                 {%- else %}
                 false
                 {%- endif %}
-                {%- if 'quantity' in mapping %}
-                or bool_and(trim(quantity) like '-%')
-                {%- endif %}
-                as is_credit_note
-            from order_lines
-            group by order_key
+                or bool_and(all_negative) over (partition by order_key) as is_credit_note
+            from order_groups
         )
 
         select
-            nullif(order_lines.order_key, '') as order_id,
-            order_lines.customer_key as customer_id,
-            coalesce(min_by(order_lines.ordered_at, order_lines.ordered_at_parsed), min(order_lines.ordered_at)) as ordered_at,
-            case when credit_notes.is_credit_note then 'refunded' else order_lines.status_text end as status,
+            nullif(order_key, '') as order_id,
+            customer_key as customer_id,
+            coalesce(min_by(first_parsed_text, first_parsed), min(first_text)) as ordered_at,
+            case when is_credit_note then 'refunded' else status_text end as status,
             cast(null as {{ text }}) as shipping_fee
-        from order_lines
-        inner join credit_notes
-            on order_lines.order_key is not distinct from credit_notes.order_key
+        from credit_notes
         group by
-            order_lines.order_key,
-            order_lines.customer_key,
-            case when credit_notes.is_credit_note then 'refunded' else order_lines.status_text end
+            order_key,
+            customer_key,
+            case when is_credit_note then 'refunded' else status_text end
     {%- endset -%}
     {%- do replace_raw_relation('orders', 'table', orders_sql) -%}
 
+    {#- A customer's first line: the earliest parsed date (unparsed last), then file and line.
+        An aggregate by customer, not a window over every line: a fifth of the time. #}
+    {%- set first_line_fields = [
+        ('signup_date', 'signup_date' if 'signup_date' in mapping
+            else 'cast(cast(ordered_at_parsed as date) as ' ~ text ~ ')'),
+        ('region', 'region'),
+        ('email', 'email'),
+    ] -%}
+    {%- set line_order = [
+        ('unparsed', 'ordered_at_parsed is null'),
+        ('parsed', "coalesce(ordered_at_parsed, timestamp '0001-01-01 00:00:00')"),
+        ('file_name', 'file_name'),
+        ('file_line', 'file_line'),
+    ] -%}
     {%- set customers_sql -%}
-        with customer_lines as (
+        with first_lines as (
             select
                 trim(customer_id) as customer_id,
-                {%- if 'signup_date' in mapping %}
-                signup_date,
-                {%- else %}
-                cast(cast(ordered_at_parsed as date) as {{ text }}) as signup_date,
-                {%- endif %}
-                region,
-                email,
-                row_number() over (
-                    partition by trim(customer_id) order by ordered_at_parsed asc nulls last, file_name, file_line
-                ) as line_rank
+                min_by({{ struct_of(first_line_fields) }}, {{ struct_of(line_order) }}) as first_line
             from raw.lines
             where nullif(trim(customer_id), '') is not null
+            group by trim(customer_id)
         )
 
         select
             customer_id,
-            signup_date,
-            region,
+            first_line.signup_date as signup_date,
+            first_line.region as region,
             cast(null as {{ text }}) as acquisition_channel,
-            email
-        from customer_lines
-        where line_rank = 1
+            first_line.email as email
+        from first_lines
     {%- endset -%}
     {%- do replace_raw_relation('customers', 'table', customers_sql) -%}
 
@@ -307,10 +315,12 @@
     Stops the build with one line when most non-empty values of a required date or timestamp
     column do not parse (docs/rules.md, formats): the file, the column, the formats tried,
     three example values and the var to set. Runs before any model, so it is the first error.
+    `parsed_column`: a column of `relation` that already holds the parsed values.
 -#}
-{% macro check_raw_dates(relation, text_column, path, column_label) %}
-    {%- set parsed_values = "select value_text, " ~ cast_raw_text('value_text', 'timestamp') ~ " as value_parsed"
-        ~ " from (select nullif(trim(" ~ text_column ~ "), '') as value_text from " ~ relation ~ ") as raw_values" -%}
+{% macro check_raw_dates(relation, text_column, path, column_label, parsed_column=none) %}
+    {%- set parsed_sql = parsed_column or cast_raw_text('value_text', 'timestamp') -%}
+    {%- set parsed_values = "select value_text, " ~ parsed_sql ~ " as value_parsed"
+        ~ " from (select *, nullif(trim(" ~ text_column ~ "), '') as value_text from " ~ relation ~ ") as raw_values" -%}
     {%- set found = run_query(
         "select count(value_text), count(value_parsed) from (" ~ parsed_values ~ ") as parsed_values") -%}
     {%- set given = found.rows[0][0] -%}
