@@ -95,17 +95,13 @@ def holdout_table(customers: pd.DataFrame, calibration_end, holdout_days: int, f
     return table
 
 
-def holdout_validation(
-    purchase_days: pd.DataFrame, as_of_date, holdout_days: int, min_repeat_buyers: int = 1
-) -> pd.DataFrame:
-    """The clv_holdout_validation table; empty (with its columns) when holdout_days is 0."""
-    if int(holdout_days) <= 0:
+def holdout_validation(backtested: pd.DataFrame) -> pd.DataFrame:
+    """The clv_holdout_validation table from int_customers_backtested; empty (with its columns)
+    when that is empty (clv_holdout_days is 0, or no customer before the calibration end)."""
+    if backtested.empty:
         return empty_table()
-    customers, fit = customer_holdout(purchase_days, as_of_date, holdout_days, min_repeat_buyers)
-    if customers.empty:
-        return empty_table()
-    calibration_end = pd.Timestamp(as_of_date) - pd.Timedelta(days=int(holdout_days))
-    return holdout_table(customers, calibration_end, int(holdout_days), fit.status)
+    customers, calibration_end, holdout_days, fit_status = from_backtest(backtested)
+    return holdout_table(customers, calibration_end, holdout_days, fit_status)
 
 
 CALIBRATION_COLUMNS = (
@@ -146,17 +142,51 @@ def calibration_table(customers: pd.DataFrame, calibration_end, holdout_days: in
     return table
 
 
-def holdout_calibration(
-    purchase_days: pd.DataFrame, as_of_date, holdout_days: int, min_repeat_buyers: int = 1
-) -> pd.DataFrame:
-    """The clv_holdout_calibration table; empty (with its columns) when holdout_days is 0."""
-    if int(holdout_days) <= 0:
+def holdout_calibration(backtested: pd.DataFrame) -> pd.DataFrame:
+    """The clv_holdout_calibration table from int_customers_backtested; empty (with its columns)
+    when that is empty."""
+    if backtested.empty:
         return empty_table(CALIBRATION_COLUMNS)
+    customers, calibration_end, holdout_days, fit_status = from_backtest(backtested)
+    return calibration_table(customers, calibration_end, holdout_days, fit_status)
+
+
+# int_customers_backtested's columns and the names of customer_holdout's frame they hold.
+BACKTEST_COLUMNS = {
+    "customer_id": "customer_id",
+    "calibration_repeat_purchases": "x",
+    "weeks_to_last_purchase": "t_x",
+    "weeks_observed": "T",
+    "actual_holdout_purchases": "actual",
+    "predicted_holdout_purchases": "predicted",
+    "p_no_purchase": "p_no_purchase",
+}
+
+
+def backtest(purchase_days: pd.DataFrame, as_of_date, holdout_days: int, min_repeat_buyers: int = 1) -> pd.DataFrame:
+    """int_customers_backtested: customer_holdout's customers and fit under the published column
+    names, with the calibration end, the holdout in weeks and the fit's status on every row;
+    empty (with its columns) when holdout_days is 0 or no customer bought before the calibration end."""
+    columns = [*BACKTEST_COLUMNS, "calibration_end_date", "holdout_weeks", "fit_status"]
+    if int(holdout_days) <= 0:
+        return pd.DataFrame(columns=columns)
     customers, fit = customer_holdout(purchase_days, as_of_date, holdout_days, min_repeat_buyers)
     if customers.empty:
-        return empty_table(CALIBRATION_COLUMNS)
-    calibration_end = pd.Timestamp(as_of_date) - pd.Timedelta(days=int(holdout_days))
-    return calibration_table(customers, calibration_end, int(holdout_days), fit.status)
+        return pd.DataFrame(columns=columns)
+    frame = customers[list(BACKTEST_COLUMNS.values())].set_axis(list(BACKTEST_COLUMNS), axis=1)
+    frame["calibration_end_date"] = pd.Timestamp(as_of_date) - pd.Timedelta(days=int(holdout_days))
+    frame["holdout_weeks"] = int(holdout_days) / DAYS_PER_WEEK
+    frame["fit_status"] = fit.status
+    return frame
+
+
+def from_backtest(backtested: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp, int, str]:
+    """customer_holdout's frame again from int_customers_backtested, with the calibration end,
+    the holdout days and the fit's status."""
+    first = backtested.iloc[0]
+    customers = backtested[list(BACKTEST_COLUMNS)].set_axis(list(BACKTEST_COLUMNS.values()), axis=1)
+    holdout_days = int(round(float(first["holdout_weeks"]) * DAYS_PER_WEEK))
+    return customers, pd.Timestamp(first["calibration_end_date"]), holdout_days, str(first["fit_status"])
 
 
 def empty_table(columns: tuple[str, ...] = COLUMNS) -> pd.DataFrame:

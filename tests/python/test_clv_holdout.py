@@ -89,8 +89,11 @@ def test_groups_end_in_seven_plus_and_all_adds_them_up():
 
 
 def test_no_holdout_gives_an_empty_table_with_the_columns():
-    table = holdout.holdout_validation(purchase_days([("A", "2024-01-01")]), "2024-01-31", 0)
+    backtested = holdout.backtest(purchase_days([("A", "2024-01-01")]), "2024-01-31", 0)
+    assert backtested.empty
+    table = holdout.holdout_validation(backtested)
     assert table.empty and list(table.columns) == list(holdout.COLUMNS)
+    assert list(holdout.holdout_calibration(backtested).columns) == list(holdout.CALIBRATION_COLUMNS)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """clv_holdout_calibration: are the BG/NBD probabilities of no purchase calibrated? (doc clv_holdout_calibration)
 
-With var clv_holdout_days > 0, the same calibration fit as clv_holdout_validation (python/clv/
-holdout.py): each customer's predicted probability of no purchase in the holdout against whether
-they made one, by deciles of the prediction, and the Brier score. Empty when clv_holdout_days = 0.
+The backtest of int_customers_backtested, the same one clv_holdout_validation reports
+(python/clv/holdout.py): each customer's predicted probability of no purchase in the holdout
+against whether they made one, by deciles of the prediction, and the Brier score. Empty when
+clv_holdout_days = 0.
 """
 
 import clv.holdout as holdout
@@ -20,10 +21,5 @@ TYPED_COLUMNS = """
 
 
 def model(dbt, session):
-    purchase_days = dbt.ref("int_customers_purchased_by_day").df()
-    as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-    table = holdout.holdout_calibration(
-        purchase_days, as_of_date, int(dbt.config.get("clv_holdout_days")),
-        min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
-    )
+    table = holdout.holdout_calibration(dbt.ref("int_customers_backtested").df())
     return session.from_df(table).select(TYPED_COLUMNS)

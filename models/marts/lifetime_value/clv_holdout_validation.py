@@ -1,10 +1,9 @@
 """clv_holdout_validation: the lifetime-value predictions checked against a holdout (docs/rules.md, section 11).
 
-With var clv_holdout_days > 0, BG/NBD is fitted again on the purchase days (int_customers_purchased_by_day)
-up to the as-of date minus clv_holdout_days and its conditional expectations are compared with
-the purchase days each customer made in the holdout, by calibration repeat purchases (python/clv/
-holdout.py). clv_model_params and customer_lifetime_value stay fitted on the whole history. With
-clv_holdout_days = 0 (the default) the table is empty.
+The backtest of int_customers_backtested (BG/NBD fitted again up to the as-of date minus var
+clv_holdout_days) by calibration repeat purchases: each group's predicted against actual holdout
+purchases (python/clv/holdout.py). clv_model_params and customer_lifetime_value stay fitted on
+the whole history. With clv_holdout_days = 0 (the default) the table is empty.
 """
 
 import clv.holdout as holdout
@@ -22,10 +21,5 @@ TYPED_COLUMNS = """
 
 
 def model(dbt, session):
-    purchase_days = dbt.ref("int_customers_purchased_by_day").df()
-    as_of_date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-    table = holdout.holdout_validation(
-        purchase_days, as_of_date, int(dbt.config.get("clv_holdout_days")),
-        min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
-    )
+    table = holdout.holdout_validation(dbt.ref("int_customers_backtested").df())
     return session.from_df(table).select(TYPED_COLUMNS)

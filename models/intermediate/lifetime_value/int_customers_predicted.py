@@ -66,7 +66,6 @@ def typed_columns(suffix: str) -> str:
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     # literal dbt.config.get calls in each model: dbt passes only the keys it finds written so
     settings = pipeline.Settings(
         horizon_months=int(dbt.config.get("clv_horizon_months")),
