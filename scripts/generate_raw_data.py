@@ -61,6 +61,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -82,16 +83,37 @@ HISTORY_DAYS = int((HISTORY_END - HISTORY_START) / np.timedelta64(1, "D")) + 1  
 LIVE_CHAT_DAY = int((np.datetime64("2024-01-01") - HISTORY_START) / np.timedelta64(1, "D"))  # its rate starts
 DAYS_PER_WEEK = 7.0
 
-TABLE_COLUMNS = {
-    "customers": ["customer_id", "signup_date", "region", "acquisition_channel", "email"],
-    "orders": ["order_id", "customer_id", "ordered_at", "status", "shipping_fee"],
-    "order_items": [
-        "order_item_id", "order_id", "product_id", "product_category",
-        "quantity", "unit_price", "unit_cost", "discount_amount",
-    ],
-    "service_events": ["event_id", "customer_id", "order_id", "activity", "occurred_at", "units"],
-    "customer_signals": ["signal_id", "customer_id", "signal_type", "occurred_at"],
-}
+CONTRACT_MACRO = PROJECT_DIR / "macros" / "raw_files" / "raw_table_contracts.sql"
+
+
+class _Returned(Exception):
+    """How the rendered macro hands back its value, as dbt's `return` does."""
+
+
+def raw_contract() -> dict[str, dict]:
+    """The raw input contract as macro raw_table_contracts declares it (the one place): per
+    table its key, columns, required and pii columns. The macro is plain data, so it is rendered
+    here with Jinja alone."""
+
+    def give_back(value):
+        raise _Returned(value)
+
+    environment = jinja2.Environment(extensions=["jinja2.ext.do"])
+    environment.globals["return"] = give_back
+    macros = environment.from_string(CONTRACT_MACRO.read_text(encoding="utf-8")).module
+    try:
+        macros.raw_table_contracts()
+    except _Returned as returned:
+        return returned.args[0]
+    raise RuntimeError(f"{CONTRACT_MACRO}: raw_table_contracts returned nothing")
+
+
+def raw_table_columns() -> dict[str, list[str]]:
+    """Each raw table's columns in export order, key first."""
+    return {table: [contract["key"], *contract["columns"]] for table, contract in raw_contract().items()}
+
+
+TABLE_COLUMNS = raw_table_columns()
 # Clean ids are one letter and digits (C0000001); the keys made up for bad rows have two letters.
 ID_FORMATS = {  # table -> (letter, digits)
     "customers": ("C", 7),

@@ -1,18 +1,26 @@
 {#-
-    The input contract of docs/rules.md section 1: per raw table its key, its other columns in export
-    order, and whether its file is optional (a missing file is an empty table, docs/rules.md section 7).
-    load_raw_files checks files against it; key_copies reads the columns. The types and
-    rejection rules of section 2 are written in each base_shop__<table> model.
+    The input contract of docs/rules.md section 1, declared once, here. Per raw table: its
+    `key`; its other `columns` in export order; the `required` ones (the others are optional: a
+    bad byte there costs the field, not the line); the `pii` ones (personal data, shown only
+    redacted); and `optional` for a table whose file may be missing (an empty table,
+    docs/rules.md section 7). The loading of raw_data_path files, the quarantine and the
+    redaction read it here; scripts/generate_raw_data.py and the tests read this macro too
+    (raw_contract() there renders it), so it stays plain data. The types and rejection rules of
+    section 2 are written in each base_shop__<table> model.
 -#}
 {% macro raw_table_contracts() %}
     {{ return({
         'customers': {
             'key': 'customer_id',
             'columns': ['signup_date', 'region', 'acquisition_channel', 'email'],
+            'required': [],
+            'pii': ['email'],
         },
         'orders': {
             'key': 'order_id',
             'columns': ['customer_id', 'ordered_at', 'status', 'shipping_fee'],
+            'required': ['customer_id', 'ordered_at', 'status'],
+            'pii': [],
         },
         'order_items': {
             'key': 'order_item_id',
@@ -20,16 +28,22 @@
                 'order_id', 'product_id', 'product_category', 'quantity', 'unit_price',
                 'unit_cost', 'discount_amount',
             ],
+            'required': ['order_id', 'product_id', 'quantity', 'unit_price', 'unit_cost'],
+            'pii': [],
         },
         'service_events': {
             'key': 'event_id',
             'optional': true,
             'columns': ['customer_id', 'order_id', 'activity', 'occurred_at', 'units'],
+            'required': ['customer_id', 'activity', 'occurred_at', 'units'],
+            'pii': [],
         },
         'customer_signals': {
             'key': 'signal_id',
             'optional': true,
             'columns': ['customer_id', 'signal_type', 'occurred_at'],
+            'required': ['customer_id', 'signal_type', 'occurred_at'],
+            'pii': [],
         },
     }) }}
 {% endmacro %}
@@ -42,23 +56,9 @@
 {% endmacro %}
 
 
-{#-
-    The contract columns of a table that hold personal data: those marked `meta: {pii: true}`
-    in seeds/raw/_raw__seeds.yml (the demo seed raw_<table> documents each raw column, and
-    the same columns are read from raw_data_path files); with raw_data_path set the demo seeds
-    are not loaded, and the `raw` source marks the same columns. Public models show them only
-    redacted.
--#}
+{#- The contract columns of a table that hold personal data: public models show them only redacted. -#}
 {% macro contract_pii_columns(table_name) %}
-    {%- set names = [] -%}
-    {%- set seed = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.raw_' ~ table_name)
-        or graph.get('sources', {}).get('source.' ~ project_name ~ '.raw.' ~ table_name) -%}
-    {%- if seed -%}
-        {%- for name, column in seed.columns.items() if column.get('meta', {}).get('pii') -%}
-            {%- do names.append(name) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(names) }}
+    {{ return(raw_table_contracts()[table_name].pii) }}
 {% endmacro %}
 
 

@@ -63,17 +63,13 @@
 
 
 {#-
-    The optional contract columns of each raw table: a bad byte there costs the field, not the
-    line (the key and the required columns cannot be guessed, so their line stays malformed).
+    The optional contract columns of each raw table (not the key, not required): a bad byte
+    there costs the field, not the line (the key and the required columns cannot be guessed,
+    so their line stays malformed).
 -#}
 {% macro raw_salvageable_columns(table_name) %}
-    {{- return({
-        'customers': ['signup_date', 'region', 'acquisition_channel', 'email'],
-        'orders': ['shipping_fee'],
-        'order_items': ['product_category', 'discount_amount'],
-        'service_events': ['order_id'],
-        'customer_signals': [],
-    }.get(table_name, [])) -}}
+    {%- set contract = raw_table_contracts()[table_name] -%}
+    {{- return(contract.columns | reject('in', contract.required) | list) -}}
 {% endmacro %}
 
 

@@ -7,11 +7,13 @@ seeds are exactly the generator's output.
 from __future__ import annotations
 
 import filecmp
+import re
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import generate_raw_data as generator  # noqa: E402
@@ -55,6 +57,23 @@ def test_committed_demo_seeds_are_the_generator_output(tmp_path: Path) -> None:
         assert filecmp.cmp(tmp_path / name, SEEDS / name, shallow=False), (
             f"seeds/raw/{name} is stale: run `make demo-data`"
         )
+
+
+def test_the_demo_seeds_document_and_type_the_contract_columns() -> None:
+    """The demo seeds' YAML and docs/rules.md section 1 list the contract's columns (macro
+    raw_table_contracts), in order, each seed column loaded as text: a column added to the
+    contract is documented on its seed and in the rules too."""
+    seeds = {seed["name"]: seed for seed in yaml.safe_load((SEEDS / "_raw__seeds.yml").read_text())["seeds"]}
+    for table, columns in generator.TABLE_COLUMNS.items():
+        seed = seeds[f"{PREFIX}{table}"]
+        assert [column["name"] for column in seed["columns"]] == columns, table
+        assert list(seed["config"]["column_types"]) == columns, table
+        assert all(column.get("description") for column in seed["columns"]), table
+    rules = (generator.PROJECT_DIR / "docs" / "rules.md").read_text(encoding="utf-8")
+    for table, columns in generator.TABLE_COLUMNS.items():
+        row = re.search(rf"^\| {table} \| (\w+) \| (.*) \|$", rules, re.MULTILINE)
+        assert row and row[1] == columns[0], table
+        assert [re.sub(r" \(.*\)", "", name) for name in row[2].split(", ")] == columns, table
 
 
 def test_demo_bad_rows_cover_every_reason_at_least_twice() -> None:

@@ -19,22 +19,19 @@ import csv
 import io
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_project import PROJECT_DIR, DbtBuild
 
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+import generate_raw_data as generator  # noqa: E402
+
 CUSTOMERS = [f"C{i:02d}" for i in range(1, 11)]
 ORDERS = [f"O{i:02d}" for i in range(1, 11)]
-CONTRACT = {
-    "customers": ["customer_id", "signup_date", "region", "acquisition_channel", "email"],
-    "orders": ["order_id", "customer_id", "ordered_at", "status", "shipping_fee"],
-    "order_items": [
-        "order_item_id", "order_id", "product_id", "product_category", "quantity", "unit_price", "unit_cost",
-        "discount_amount",
-    ],
-}
+CONTRACT = generator.TABLE_COLUMNS  # the raw columns, key first (macro raw_table_contracts)
 
 
 def csv_text(rows: list[list[str]], line_end: str = "\n") -> str:
