@@ -84,6 +84,15 @@
 
 
 
+{#- `, cast(null as <text>) as <column>` for each contract column of `table_name` (macro
+    raw_table_contracts) a line export does not fill: `filled` are those it derives. -#}
+{% macro raw_line_unfilled_columns(table_name, filled) -%}
+    {%- for name in raw_table_columns(table_name) if name not in filled -%}
+        , cast(null as {{ text_type() }}) as {{ name }}
+    {%- endfor -%}
+{%- endmacro %}
+
+
 {#- The SQL text of a mapped contract column of the read lines (alias `source`), null when unmapped. -#}
 {% macro raw_line_field(mapping, name) -%}
     {%- if name not in mapping -%}
@@ -221,6 +230,8 @@
             cast(round({{ cast_raw_text("nullif(trim(unit_price), '')", 'money') }} * {{ ratio }}, 4) as {{ text }}) as unit_cost,
             {%- endif %}
             discount_amount
+            {{- raw_line_unfilled_columns('order_items', ['order_item_id', 'order_id', 'product_id', 'product_category',
+                'quantity', 'unit_price', 'unit_cost', 'discount_amount']) }}
         from raw.lines
     {%- endset -%}
     {%- do replace_raw_relation('order_items', 'view', order_items_sql) -%}
@@ -261,8 +272,8 @@
             nullif(order_key, '') as order_id,
             customer_key as customer_id,
             coalesce(min_by(first_parsed_text, first_parsed), min(first_text)) as ordered_at,
-            case when is_credit_note then 'refunded' else status_text end as status,
-            cast(null as {{ text }}) as shipping_fee
+            case when is_credit_note then 'refunded' else status_text end as status
+            {{- raw_line_unfilled_columns('orders', ['order_id', 'customer_id', 'ordered_at', 'status']) }}
         from credit_notes
         group by
             order_key,
@@ -299,8 +310,8 @@
             customer_id,
             first_line.signup_date as signup_date,
             first_line.region as region,
-            cast(null as {{ text }}) as acquisition_channel,
             first_line.email as email
+            {{- raw_line_unfilled_columns('customers', ['customer_id', 'signup_date', 'region', 'email']) }}
         from first_lines
     {%- endset -%}
     {%- do replace_raw_relation('customers', 'table', customers_sql) -%}
