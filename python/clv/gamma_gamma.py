@@ -55,12 +55,6 @@ class GammaGammaParams:
             raise ValueError(f"the Gamma-Gamma fit has no estimate: {fit.message}")
         return cls(**fit.params)
 
-    @property
-    def population_mean_spend(self) -> float:
-        """E(M) = p gamma / (q - 1), the mean transaction value across customers (FH eq. 4's
-        prior mean); infinite unless q > 1."""
-        return self.p * self.gamma / (self.q - 1.0) if self.q > 1.0 else np.inf
-
 
 def log_likelihood_gamma_gamma(params: GammaGammaParams, x, m) -> np.ndarray:
     """Log of FH eq. 3 (module docstring) for customers with x > 0 transactions of mean value m > 0."""
