@@ -144,9 +144,7 @@
     {%- set file_prefix = "regexp_extract(file_name, '[^/]*$', 0) || ': ' || " if files | length > 1 else "" -%}
 
     {%- do run_query('create schema if not exists raw') -%}
-    {%- do run_query(
-        'create or replace table raw.malformed_lines (source_table varchar, source_file varchar,'
-        ~ ' line_number bigint, problem varchar, line_text varchar, byte_position bigint)') -%}
+    {%- do create_unreadable_lines_tables('raw') -%}
 
     {%- call statement('land_raw_lines_read') -%}
         set preserve_insertion_order = true;

@@ -15,6 +15,11 @@
     {%- if flags.WHICH == 'seed' -%}
         {{ return('') }}
     {%- endif -%}
+    {%- if execute and var('raw_data_path') is not none and var('raw_increments_path') is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "raw_data_path and raw_increments_path are both set: give a snapshot or daily increments, not both"
+            ~ " (docs/rules.md, section 15)") }}
+    {%- endif -%}
     {{ return(adapter.dispatch('register_raw_files', 'customer_value')()) }}
 {% endmacro %}
 
@@ -22,7 +27,11 @@
 {% endmacro %}
 
 {% macro spark__register_raw_files() %}
-    {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
+    {%- if execute and var('raw_increments_path') is not none -%}
+        {{ exceptions.raise_compiler_error(
+            "raw_increments_path: daily increments are loaded on DuckDB only; on Spark, give the snapshot"
+            ~ " they add up to as raw_data_path (docs/rules.md, section 15)") }}
+    {%- elif execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
         {%- do register_raw_lines() -%}
     {%- elif execute and var('raw_data_path') is not none -%}
         {%- set file_format = raw_file_format() -%}
@@ -61,18 +70,15 @@
     raw.malformed_lines in the same step.
 -#}
 {% macro duckdb__register_raw_files() %}
-    {%- if execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
+    {%- if execute and var('raw_increments_path') is not none -%}
+        {%- do register_raw_increments() -%}
+        {%- do run_query('commit') -%}
+    {%- elif execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
         {%- do register_raw_lines() -%}
         {%- do run_query('commit') -%}
     {%- elif execute and var('raw_data_path') is not none -%}
-        {%- set file_format = raw_file_format() -%}
         {%- do run_query('create schema if not exists raw') -%}
-        {%- do run_query(
-            'create or replace table raw.malformed_lines (source_table varchar, source_file varchar,'
-            ~ ' line_number bigint, problem varchar, line_text varchar, byte_position bigint)') -%}
-        {%- do run_query(
-            'create or replace table raw.salvaged_values (source_table varchar, line_number bigint,'
-            ~ ' source_key varchar, column_name varchar, raw_value varchar, detail varchar)') -%}
+        {%- do create_unreadable_lines_tables('raw') -%}
         {%- for table_name, contract in raw_table_contracts().items() -%}
             {%- set path = raw_file_path(table_name) -%}
             {%- set expected = raw_table_columns(table_name) -%}
@@ -83,11 +89,7 @@
             {%- elif not exists -%}
                 {{ raw_file_error(path, "the file is missing", expected) }}
             {%- else -%}
-                {%- if file_format == 'csv' -%}
-                    {%- do land_raw_csv(table_name, path, expected) -%}
-                {%- else -%}
-                    {%- do land_raw_parquet(table_name, path, expected) -%}
-                {%- endif -%}
+                {%- do land_raw_file(table_name, path) -%}
                 {%- set counts = run_query(
                     "select (select count(*) from raw." ~ table_name ~ "),"
                     ~ " (select count(*) from raw.malformed_lines where source_table = '" ~ table_name ~ "')") -%}
@@ -95,11 +97,6 @@
                     {%- do log("raw_data_path: " ~ path ~ " has no data rows; " ~ table_name ~ " is built empty", info=true) -%}
                 {%- elif counts.rows[0][0] + counts.rows[0][1] == 0 -%}
                     {{ raw_file_error(path, "the file has no data rows", expected) }}
-                {%- endif -%}
-                {%- set date_column = {'orders': 'ordered_at', 'service_events': 'occurred_at',
-                    'customer_signals': 'occurred_at'}.get(table_name) -%}
-                {%- if date_column -%}
-                    {%- do check_raw_dates('raw.' ~ table_name, date_column, path, date_column) -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}

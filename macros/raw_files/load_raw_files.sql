@@ -25,6 +25,18 @@
 {% endmacro %}
 
 
+{#- Empty tables `<schema>.malformed_lines` (the lines a reader could not parse) and
+    `<schema>.salvaged_values` (fields of lines with bytes not valid in the encoding). -#}
+{% macro create_unreadable_lines_tables(schema) %}
+    {%- do run_query(
+        'create or replace table ' ~ schema ~ '.malformed_lines (source_table varchar, source_file varchar,'
+        ~ ' line_number bigint, problem varchar, line_text varchar, byte_position bigint)') -%}
+    {%- do run_query(
+        'create or replace table ' ~ schema ~ '.salvaged_values (source_table varchar, line_number bigint,'
+        ~ ' source_key varchar, column_name varchar, raw_value varchar, detail varchar)') -%}
+{% endmacro %}
+
+
 {#- Stops the build with one line: the file, what is wrong, what the contract expects. -#}
 {% macro raw_file_error(path, problem, expected_columns) %}
     {{ exceptions.raise_compiler_error(
@@ -73,6 +85,23 @@
         {{ raw_file_error(path, "missing column(s) " ~ missing | join(", ") ~ " (found " ~ found | join(", ") ~ ")", expected) }}
     {%- endif -%}
 {%- endmacro -%}
+
+
+{#- Lands a raw file of raw_file_format as raw.<table> (its unreadable lines in
+    raw.malformed_lines), then checks its required date column (check_raw_dates). -#}
+{% macro land_raw_file(table_name, path) %}
+    {%- set expected = raw_table_columns(table_name) -%}
+    {%- if raw_file_format() == 'csv' -%}
+        {%- do land_raw_csv(table_name, path, expected) -%}
+    {%- else -%}
+        {%- do land_raw_parquet(table_name, path, expected) -%}
+    {%- endif -%}
+    {%- set date_column = {'orders': 'ordered_at', 'service_events': 'occurred_at',
+        'customer_signals': 'occurred_at'}.get(table_name) -%}
+    {%- if date_column -%}
+        {%- do check_raw_dates('raw.' ~ table_name, date_column, path, date_column) -%}
+    {%- endif -%}
+{% endmacro %}
 
 
 {#-

@@ -62,13 +62,20 @@
 {% endmacro %}
 
 
+{#- Whether the raw tables come from files (var raw_data_path, or raw_increments_path) rather
+    than the demo seeds. -#}
+{% macro raw_files_given() %}
+    {{ return(var('raw_data_path') is not none or var('raw_increments_path') is not none) }}
+{% endmacro %}
+
+
 {#-
-    Where a raw table is read from: the demo seed `raw_<table>` by default, or, when the var
-    `raw_data_path` is set, the `raw` source: the file `<raw_data_path>/<table>.<raw_file_format>`
-    as landed by the on-run-start hook register_raw_files.
+    Where a raw table is read from: the demo seed `raw_<table>` by default, or, when raw files
+    are given, the `raw` source: the file `<raw_data_path>/<table>.<raw_file_format>` (or the
+    state of the daily increments) as landed by the on-run-start hook register_raw_files.
 -#}
 {% macro raw_relation(table_name) %}
-    {%- if var('raw_data_path') is none -%}
+    {%- if not raw_files_given() -%}
         {{ return(ref('raw_' ~ table_name)) }}
     {%- else -%}
         {{ return(source('raw', table_name)) }}

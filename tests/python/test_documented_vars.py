@@ -5,7 +5,8 @@ vars they rely on), and the values take effect.
 One build of the demo data here sets every var that applies to the five-table layout at once. The
 line layout's vars and the export formats cannot apply to the demo's five tables: the line
 export's build (test_line_export.py, MAPPING) sets them, and checks its results by hand.
-predict_clv: false is the history tests' and the Spark builds' setting (test_customer_value_history.py).
+predict_clv: false is the history tests' and the Spark builds' setting (test_customer_value_history.py);
+raw_increments_path is the daily increments' (test_daily_increments.py, VARIABLES set with it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 from dbt_project import PROJECT_DIR, DbtBuild
 from test_customer_value_history import WHOLE_HISTORY
+from test_daily_increments import INCREMENTS_VAR
 from test_line_export import MAPPING
 
 AS_OF_DATE = "2025-06-30"
@@ -53,10 +55,11 @@ def test_the_builds_cover_every_documented_var_with_a_non_default_value() -> Non
     defaults = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
     line_export = {name: value for name, value in MAPPING.items() if name not in NON_DEFAULT}
     history = {"predict_clv": WHOLE_HISTORY["predict_clv"]}
-    assert documented_vars() == set(NON_DEFAULT) | set(line_export) | set(history)
+    assert documented_vars() == set(NON_DEFAULT) | set(line_export) | set(history) | {INCREMENTS_VAR}
     for name, value in {**NON_DEFAULT, **line_export, **history}.items():
         if name != "raw_data_path":  # set by the test to the copied exports
             assert value != defaults[name], name
+    assert defaults[INCREMENTS_VAR] is None  # set by test_daily_increments.py to its day folders
 
 
 def test_a_build_with_every_documented_var_changed_passes(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@
     Parquet files of the tables layout, or the tables layout on other engines.
     raw_record keeps the line number and the line's text, e-mail-like fields redacted.
 -#}
-{%- set reads_malformed_lines = var('raw_data_path') is not none
-    and (var('raw_layout', 'tables') == 'lines' or (var('raw_file_format') == 'csv' and target.type == 'duckdb')) %}
+{%- set reads_malformed_lines = var('raw_increments_path') is not none or (var('raw_data_path') is not none
+    and (var('raw_layout', 'tables') == 'lines' or (var('raw_file_format') == 'csv' and target.type == 'duckdb'))) %}
 
 with
 {%- if reads_malformed_lines %}

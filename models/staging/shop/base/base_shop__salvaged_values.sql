@@ -4,8 +4,8 @@
     with the field empty, and the field is listed here, as landed by register_raw_files. None
     for the demo seeds, Parquet files, or engines other than DuckDB.
 -#}
-{%- set reads_salvaged_values = var('raw_data_path') is not none
-    and var('raw_file_format') == 'csv' and target.type == 'duckdb' %}
+{%- set reads_salvaged_values = var('raw_increments_path') is not none or (var('raw_data_path') is not none
+    and var('raw_file_format') == 'csv' and target.type == 'duckdb') %}
 
 with
 {%- if reads_salvaged_values %}

@@ -1,0 +1,212 @@
+{#-
+    Daily increments (docs/rules.md, section 15): var raw_increments_path names a folder of day
+    folders (`YYYY-MM-DD/`), each holding any of the five tables' files (same names and formats
+    as a raw_data_path folder) with new or changed rows, and optionally `erasures.csv`
+    (customer_id) and `customer_merges.csv` (from_customer_id, to_customer_id).
+
+    The build keeps what the days added up to in the schema `raw_state`, one table per raw
+    table plus the unreadable lines and salvaged fields, and records each loaded day in
+    raw_state.loaded_days. Each build loads only the day folders not loaded yet, in date order,
+    then the `raw` source is a view of the state, so staging, quarantine and marts run as on a
+    snapshot. A day is applied in three steps:
+    1. its rows: a row whose key (trimmed) was delivered on an earlier day replaces every row of
+       that key; rows without a key, and the rows of one key within the day, are all kept (the
+       quarantine judges them as in a snapshot); its unreadable lines are kept;
+    2. its erasures: the customer, their orders, the lines of those orders, their service
+       events and signals, and the unreadable lines that name them are removed;
+    3. its merges, in file order: orders, service events and signals of from_customer_id pass
+       to to_customer_id; the from customer's row is removed when the to customer has one,
+       else it takes the to customer's id.
+    A day folder loaded before is not read again. A day older than the last loaded one stops
+    the build with one line: its rows would have to go under the later days' rows; rebuild the
+    state with `--full-refresh`, which reloads every day folder in order. So does a change of
+    raw_increments_path.
+-#}
+{% macro register_raw_increments() %}
+    {%- set root = (var('raw_increments_path') | string | replace("\\", "/")).rstrip('/') -%}
+    {%- set days = raw_increment_days(root) -%}
+    {%- do run_query('create schema if not exists raw') -%}
+    {%- do run_query('create schema if not exists raw_state') -%}
+    {%- set state_exists = run_query(
+        "select count(*) from information_schema.tables where table_schema = 'raw_state'"
+        ~ " and table_name = 'loaded_days'").rows[0][0] > 0 -%}
+    {%- set loaded = [] -%}
+    {%- if state_exists and not flags.FULL_REFRESH -%}
+        {%- for row in run_query(
+            "select day_folder from raw_state.loaded_days where increments_path = " ~ sql_text(root)
+            ~ " order by day_folder").rows -%}
+            {%- do loaded.append(row[0]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not loaded -%}
+        {%- do create_raw_state() -%}
+    {%- endif -%}
+
+    {%- set new_days = days | reject('in', loaded) | list -%}
+    {%- if loaded and new_days and new_days[0] < loaded[-1] -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw increments " ~ root ~ ": day folder " ~ new_days[0] ~ " is older than the last loaded day "
+            ~ loaded[-1] ~ "; its rows would have to go under the later days' rows. Run the build once with"
+            ~ " --full-refresh to reload every day folder in order (docs/rules.md, section 15)") }}
+    {%- endif -%}
+    {%- for day in new_days -%}
+        {%- do apply_raw_increment(root, day) -%}
+    {%- endfor -%}
+
+    {%- for table_name in raw_table_contracts() -%}
+        {%- do replace_raw_relation(table_name, 'view',
+            'select ' ~ raw_table_columns(table_name) | join(', ') ~ ' from raw_state.' ~ table_name) -%}
+    {%- endfor -%}
+    {%- do replace_raw_relation('malformed_lines', 'table', 'select * from raw_state.malformed_lines') -%}
+    {%- do replace_raw_relation('salvaged_values', 'table', 'select * from raw_state.salvaged_values') -%}
+    {#- A statement, not run_query: it opens the transaction the hook commits, also on a build
+        with no new day folder. #}
+    {%- call statement('raw_increments_registered') -%}
+        select 1
+    {%- endcall -%}
+    {%- do log("raw_increments_path: " ~ new_days | length ~ " new day folder(s) loaded, "
+        ~ (loaded | length) ~ " loaded before", info=true) -%}
+{% endmacro %}
+
+
+{#- The day folders of the increments folder, in date order; a folder not named YYYY-MM-DD, or
+    no day folder at all, stops the build with one line. -#}
+{% macro raw_increment_days(root) %}
+    {%- set listed = run_query(
+        "select distinct regexp_extract(file, '([^/]+)/[^/]+$', 1) as folder from glob(" ~ sql_text(root ~ '/*/*')
+        ~ ") order by folder") -%}
+    {%- set days = [] -%}
+    {%- for row in listed.rows -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', row[0]) -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw increments " ~ root ~ ": folder " ~ row[0] ~ " is not a day folder named YYYY-MM-DD"
+                ~ " (docs/rules.md, section 15)") }}
+        {%- endif -%}
+        {%- do days.append(row[0]) -%}
+    {%- endfor -%}
+    {%- if not days -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw increments " ~ root ~ ": no day folder (YYYY-MM-DD/ with the tables' files) found"
+            ~ " (docs/rules.md, section 15)") }}
+    {%- endif -%}
+    {{ return(days) }}
+{% endmacro %}
+
+
+{#- The empty state: the raw tables (contract columns as text), unreadable lines, salvaged
+    fields, and the loaded days. -#}
+{% macro create_raw_state() %}
+    {%- for table_name in raw_table_contracts() -%}
+        {%- do run_query('create or replace table raw_state.' ~ table_name ~ ' as '
+            ~ empty_raw_table_select(table_name)) -%}
+    {%- endfor -%}
+    {%- do create_unreadable_lines_tables('raw_state') -%}
+    {%- do run_query(
+        'create or replace table raw_state.loaded_days (increments_path varchar, day_folder varchar,'
+        ~ ' loaded_at timestamp)') -%}
+{% endmacro %}
+
+
+{#- One day folder applied to the state (the three steps at the top of this file). -#}
+{% macro apply_raw_increment(root, day) %}
+    {%- set folder = root ~ '/' ~ day -%}
+    {%- set file_format = raw_file_format() -%}
+    {%- do create_unreadable_lines_tables('raw') -%}
+
+    {#- 1. the day's rows replace the rows of their keys -#}
+    {%- for table_name, contract in raw_table_contracts().items() -%}
+        {%- set path = folder ~ '/' ~ table_name ~ '.' ~ file_format -%}
+        {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
+            {%- set expected = raw_table_columns(table_name) -%}
+            {%- do land_raw_file(table_name, path) -%}
+            {%- call statement('apply_raw_increment_' ~ table_name) -%}
+                delete from raw_state.{{ table_name }}
+                where trim({{ contract.key }}) in (
+                    select trim({{ contract.key }}) from raw.{{ table_name }} where nullif(trim({{ contract.key }}), '') is not null
+                );
+
+                delete from raw_state.salvaged_values
+                where source_table = '{{ table_name }}'
+                    and trim(source_key) in (select trim({{ contract.key }}) from raw.{{ table_name }});
+
+                insert into raw_state.{{ table_name }} ({{ expected | join(', ') }})
+                select {{ expected | join(', ') }} from raw.{{ table_name }};
+            {%- endcall -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- call statement('apply_raw_increment_lines') -%}
+        insert into raw_state.malformed_lines
+        select source_table, {{ sql_text(day ~ '/') }} || source_file, line_number, problem, line_text, byte_position
+        from raw.malformed_lines;
+
+        insert into raw_state.salvaged_values select * from raw.salvaged_values;
+    {%- endcall -%}
+
+    {#- 2. erasures, 3. merges -#}
+    {%- for kind, columns in [('erasures', ['customer_id']), ('customer_merges', ['from_customer_id', 'to_customer_id'])] -%}
+        {%- set path = folder ~ '/' ~ kind ~ '.csv' -%}
+        {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
+            {%- set header = raw_csv_header(path) -%}
+            {%- do check_raw_columns(path, header, columns) -%}
+            {%- set rows = run_query(
+                "select " ~ columns | join(', ') ~ " from read_csv(" ~ sql_text(path) ~ ", header = true, all_varchar = true,"
+                ~ " auto_detect = false, columns = {" ~ raw_increment_csv_columns(header) ~ "},"
+                ~ " delim = " ~ sql_text(var('raw_csv_delimiter', ',')) ~ ", quote = '\"', escape = '\"')"
+                ~ " where nullif(trim(" ~ columns[0] ~ "), '') is not null") -%}
+            {%- for row in rows.rows -%}
+                {%- if kind == 'erasures' -%}
+                    {%- do erase_raw_customer(row[0] | trim) -%}
+                {%- else -%}
+                    {%- do merge_raw_customers(row[0] | trim, (row[1] or '') | trim) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- do run_query(
+        "insert into raw_state.loaded_days values (" ~ sql_text(root) ~ ", " ~ sql_text(day) ~ ", current_timestamp)") -%}
+{% endmacro %}
+
+
+{#- The column spec of read_csv for a small CSV file's header: every column text. -#}
+{% macro raw_increment_csv_columns(header) %}
+    {%- set columns = [] -%}
+    {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
+    {{ return(columns | join(', ')) }}
+{% endmacro %}
+
+
+{#- Removes a customer and every row of theirs from the state (step 2). -#}
+{% macro erase_raw_customer(customer_id) %}
+    {%- set customer = sql_text(customer_id) -%}
+    {%- call statement('erase_raw_customer') -%}
+        delete from raw_state.order_items
+        where trim(order_id) in (select trim(order_id) from raw_state.orders where trim(customer_id) = {{ customer }});
+        delete from raw_state.orders where trim(customer_id) = {{ customer }};
+        delete from raw_state.service_events where trim(customer_id) = {{ customer }};
+        delete from raw_state.customer_signals where trim(customer_id) = {{ customer }};
+        delete from raw_state.customers where trim(customer_id) = {{ customer }};
+        delete from raw_state.salvaged_values where trim(source_key) = {{ customer }};
+        delete from raw_state.malformed_lines
+        where list_contains(list_transform(string_split(line_text, {{ sql_text(var('raw_csv_delimiter', ',')) }}), field -> trim(field, ' "')), {{ customer }});
+    {%- endcall -%}
+{% endmacro %}
+
+
+{#- Passes a customer's rows to another customer (step 3). -#}
+{% macro merge_raw_customers(from_id, to_id) %}
+    {%- if to_id == '' or to_id == from_id -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set from_customer = sql_text(from_id) -%}
+    {%- set to_customer = sql_text(to_id) -%}
+    {%- call statement('merge_raw_customers') -%}
+        update raw_state.orders set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
+        update raw_state.service_events set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
+        update raw_state.customer_signals set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
+        delete from raw_state.customers
+        where trim(customer_id) = {{ from_customer }}
+            and exists (select 1 from raw_state.customers where trim(customer_id) = {{ to_customer }});
+        update raw_state.customers set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
+    {%- endcall -%}
+{% endmacro %}

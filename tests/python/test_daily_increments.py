@@ -1,0 +1,221 @@
+"""Daily increments (docs/rules.md, section 15): the marts after a sequence of day folders equal a
+full build of the snapshot the days add up to.
+
+The days, written here as CSV from the demo export (seeds/raw):
+- 2025-01-01: the whole demo export (with its bad rows);
+- 2025-01-02: a plain new day: a new customer with an order and its lines, and old orders
+  delivered again with another status (completed -> returned);
+- 2025-01-03: an erasure (a customer and every row of theirs) and a merge (one customer's
+  orders pass to another, whose row survives);
+- 2025-01-04: a day whose rows are all bad (missing keys, a status outside the contract).
+Loaded in two builds (the first two days, then the last two), then a third build with nothing
+new. A late day folder (2024-12-31) then stops the build with one line; `--full-refresh`
+reloads every day in date order, and since the late day only holds an older version of an
+order day 2 replaces, the marts are the same again.
+
+The snapshot is computed here independently, in plain Python, by the rules of section 15
+(latest version of each key, rows without a key kept, erasures and merges applied in day
+order), written as a raw_data_path folder and built in a database of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from dbt_project import PROJECT_DIR, DbtBuild
+
+SEEDS = PROJECT_DIR / "seeds" / "raw"
+TABLES = ["customers", "orders", "order_items", "service_events", "customer_signals"]
+KEYS = {"customers": "customer_id", "orders": "order_id", "order_items": "order_item_id",
+        "service_events": "event_id", "customer_signals": "signal_id"}
+PUBLIC_MARTS = ["customer_value", "customer_value_deciles", "whale_curve", "value_tier_summary", "value_upside",
+                "fct_orders", "fct_cost_to_serve", "rejected_rows", "nulled_values", "customer_value_history",
+                "tier_migration"]
+VARIABLES = {"raw_file_format": "csv", "predict_clv": False, "publish_marts": False}
+INCREMENTS_VAR = "raw_increments_path"
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def demo() -> dict[str, tuple[list[str], list[dict]]]:
+    return {table: read_rows(SEEDS / f"raw_{table}.csv") for table in TABLES}
+
+
+def valid_customers(tables) -> list[str]:
+    """Customers of the demo with completed orders, in id order (clean ids: one letter)."""
+    _, orders = tables["orders"]
+    ids = sorted({row["customer_id"] for row in orders if row["status"] == "completed" and row["customer_id"][:1] == "C"
+                  and row["customer_id"][1:].isdigit()})
+    return ids
+
+
+def write_days(root: Path) -> dict[str, dict]:
+    """The day folders of the module docstring; returns each day's content for the snapshot."""
+    tables = demo()
+    customers = valid_customers(tables)
+    erased, merged_from, merged_to = customers[0], customers[1], customers[2]
+    orders_header, orders = tables["orders"]
+    completed = [row for row in orders if row["status"] == "completed" and row["order_id"][:1] == "O"
+                 and row["order_id"][1:].isdigit()]
+    days: dict[str, dict] = {"2025-01-01": {table: tables[table] for table in TABLES}}
+
+    items_header = tables["order_items"][0]
+    customers_header = tables["customers"][0]
+    new_customer = {name: "" for name in customers_header} | {"customer_id": "C9999001", "signup_date": "2025-01-02",
+                                                               "region": "north"}
+    new_order = {"order_id": "O999900001", "customer_id": "C9999001", "ordered_at": "2025-01-02 10:00:00",
+                 "status": "completed", "shipping_fee": "4.95"}
+    new_items = [{name: "" for name in items_header} | {"order_item_id": f"I99990000{n}", "order_id": "O999900001",
+                  "product_id": "P001", "quantity": "2", "unit_price": "30.00", "unit_cost": "12.00"} for n in (1, 2)]
+    returned = [row | {"status": "returned"} for row in completed[:5]]
+    days["2025-01-02"] = {
+        "customers": (customers_header, [new_customer]),
+        "orders": (orders_header, [new_order, *returned]),
+        "order_items": (items_header, new_items),
+    }
+    days["2025-01-03"] = {
+        "erasures": (["customer_id"], [{"customer_id": erased}]),
+        "customer_merges": (["from_customer_id", "to_customer_id"],
+                            [{"from_customer_id": merged_from, "to_customer_id": merged_to}]),
+    }
+    days["2025-01-04"] = {
+        "orders": (orders_header, [
+            {"order_id": "", "customer_id": customers[3], "ordered_at": "2025-01-04 09:00:00", "status": "completed",
+             "shipping_fee": ""},
+            {"order_id": "O999900009", "customer_id": customers[3], "ordered_at": "2025-01-04 09:00:00",
+             "status": "lost", "shipping_fee": ""},
+        ]),
+    }
+    for day, content in days.items():
+        for name, (header, rows) in content.items():
+            write_rows(root / day / f"{name}.csv", header, rows)
+    return days
+
+
+def snapshot(days: dict[str, dict]) -> dict[str, tuple[list[str], list[dict]]]:
+    """What the days add up to, by the rules of docs/rules.md section 15."""
+    headers = {table: read_rows(SEEDS / f"raw_{table}.csv")[0] for table in TABLES}
+    state: dict[str, list[dict]] = {table: [] for table in TABLES}
+    for day in sorted(days):
+        content = days[day]
+        for table in TABLES:
+            if table not in content:
+                continue
+            rows = content[table][1]
+            key = KEYS[table]
+            delivered = {row[key].strip() for row in rows if row[key].strip()}
+            state[table] = [row for row in state[table] if row[key].strip() not in delivered] + list(rows)
+        for erasure in content.get("erasures", (None, []))[1]:
+            gone = erasure["customer_id"].strip()
+            gone_orders = {row["order_id"].strip() for row in state["orders"] if row["customer_id"].strip() == gone}
+            state["order_items"] = [row for row in state["order_items"] if row["order_id"].strip() not in gone_orders]
+            for table in ("orders", "service_events", "customer_signals", "customers"):
+                state[table] = [row for row in state[table] if row["customer_id"].strip() != gone]
+        for merge in content.get("customer_merges", (None, []))[1]:
+            source, target = merge["from_customer_id"].strip(), merge["to_customer_id"].strip()
+            for table in ("orders", "service_events", "customer_signals"):
+                state[table] = [row | {"customer_id": target} if row["customer_id"].strip() == source else row
+                                for row in state[table]]
+            if any(row["customer_id"].strip() == target for row in state["customers"]):
+                state["customers"] = [row for row in state["customers"] if row["customer_id"].strip() != source]
+            else:
+                state["customers"] = [row | {"customer_id": target} if row["customer_id"].strip() == source else row
+                                      for row in state["customers"]]
+    return {table: (headers[table], state[table]) for table in TABLES}
+
+
+def marts(build: DbtBuild) -> dict[str, list[tuple]]:
+    return {mart: build.query(f"select * from {mart} order by all") for mart in PUBLIC_MARTS}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory):
+    work = tmp_path_factory.mktemp("increments")
+    root = work / "days"
+    days = write_days(root)
+    snapshot_folder = work / "snapshot"
+    for table, (header, rows) in snapshot(days).items():
+        write_rows(snapshot_folder / f"{table}.csv", header, rows)
+    full = DbtBuild(work / "full")
+    full.run("seed", variables={**VARIABLES, "raw_data_path": str(snapshot_folder)})
+    full.run("run", variables={**VARIABLES, "raw_data_path": str(snapshot_folder)})
+
+    later = {day: root / day for day in ("2025-01-03", "2025-01-04")}
+    for day, folder in later.items():
+        shutil.move(folder, work / day)
+    increments = DbtBuild(work / "increments")
+    variables = {**VARIABLES, INCREMENTS_VAR: str(root)}
+    increments.run("seed", variables=variables)
+    increments.run("run", variables=variables)
+    first = increments.query("select day_folder from raw_state.loaded_days order by 1")
+    for day in later:
+        shutil.move(work / day, root / day)
+    increments.run("run", variables=variables)
+    return full, increments, variables, root, first
+
+
+def test_a_build_loads_only_the_new_day_folders(builds):
+    _, increments, _, _, first = builds
+    assert first == [("2025-01-01",), ("2025-01-02",)]
+    loaded = increments.query("select day_folder, count(*) from raw_state.loaded_days group by 1 order by 1")
+    assert loaded == [(day, 1) for day in ("2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04")]
+
+
+def test_the_marts_equal_a_full_build_of_the_snapshot(builds):
+    full, increments, *_ = builds
+    expected, found = marts(full), marts(increments)
+    for mart in PUBLIC_MARTS:
+        assert found[mart] == expected[mart], mart
+
+
+def test_erasure_merge_and_bad_day_are_applied(builds):
+    _, increments, _, root, _ = builds
+    erased = read_rows(root / "2025-01-03" / "erasures.csv")[1][0]["customer_id"]
+    merge = read_rows(root / "2025-01-03" / "customer_merges.csv")[1][0]
+    assert increments.query(f"select count(*) from raw.orders where trim(customer_id) = '{erased}'") == [(0,)]
+    assert increments.query(
+        f"select count(*) from customer_value where customer_id in ('{erased}', '{merge['from_customer_id']}')"
+    ) == [(0,)]
+    reasons = increments.query(
+        "select reason, count(*) from rejected_rows where source_table = 'orders'"
+        " and (source_key = 'O999900009' or source_key is null or trim(source_key) = '') group by 1 order by 1")
+    assert ("invalid_value", 1) in reasons and any(reason == "missing_key" for reason, _ in reasons)
+
+
+def test_nothing_new_changes_nothing(builds):
+    _, increments, variables, _, _ = builds
+    before = marts(increments)
+    increments.run("run", variables=variables)
+    assert increments.query("select count(*) from raw_state.loaded_days") == [(4,)]
+    assert marts(increments) == before
+
+
+def test_a_late_day_stops_the_build_until_a_full_refresh(builds):
+    full, increments, variables, root, _ = builds
+    header, orders = read_rows(SEEDS / "raw_orders.csv")
+    returned_on_day_2 = read_rows(root / "2025-01-02" / "orders.csv")[1][1]
+    write_rows(root / "2024-12-31" / "orders.csv", header, [returned_on_day_2 | {"status": "cancelled"}])
+    result = increments.run("run", variables=variables, check=False)
+    assert result.returncode != 0
+    assert "day folder 2024-12-31 is older than the last loaded day 2025-01-04" in result.stdout
+    increments.run("run", "--full-refresh", variables=variables)
+    assert increments.query("select count(*) from raw_state.loaded_days") == [(5,)]
+    expected = marts(full)
+    found = marts(increments)
+    for mart in PUBLIC_MARTS:
+        assert found[mart] == expected[mart], mart
