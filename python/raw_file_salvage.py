@@ -30,13 +30,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 CHUNK = 16 * 1024 * 1024
-REPAIR_FILES = ("rows", "values", "lines", "lf", "quotes")
+REPAIR_FILES = ("rows", "values", "lines", "lf", "quotes", "empty")
 REPAIR_HEADERS = {
     "values": ["line_number", "source_key", "column_name", "raw_value", "detail"],
     "lines": ["line_number", "byte_position", "problem", "line_text"],
@@ -44,7 +45,8 @@ REPAIR_HEADERS = {
 # The longest record DuckDB's reader takes (its max_line_size default): an opening quote not
 # closed within it is unterminated.
 MAX_RECORD_BYTES = 2_097_152
-csv.field_size_limit(MAX_RECORD_BYTES)  # a quoted value as long as the reader allows
+csv.field_size_limit(MAX_RECORD_BYTES)
+EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")  # a quoted value as long as the reader allows
 UNTERMINATED_QUOTE = (
     "UNTERMINATED QUOTE: the quote opened on this line is not closed (the lines after it were read on their own)"
 )
@@ -67,7 +69,9 @@ def repair_file(work_dir: str, table: str, kind: str) -> Path:
     return Path(work_dir) / f"{table}.{kind}.csv"
 
 
-def prepare_csv(path: str, work_dir: str, table: str, encoding: str, delimiter: str, width: str) -> str:
+def prepare_csv(
+    path: str, work_dir: str, table: str, encoding: str, delimiter: str, width: str, numbered: bool
+) -> str:
     folder = Path(work_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for kind in REPAIR_FILES:
@@ -75,6 +79,9 @@ def prepare_csv(path: str, work_dir: str, table: str, encoding: str, delimiter: 
     source = Path(path)
     if not ascii_compatible(encoding) or not source.exists():
         return path
+    if numbered:
+        append_rows(repair_file(work_dir, table, "empty"), ["line_number"],
+                    [[number] for number in empty_line_numbers(source)])
     mixed = has_mixed_line_endings(source)
     unterminated = unterminated_quotes(source, delimiter, int(width), encoding) if delimiter != " " else []
     if not mixed and not unterminated:
@@ -86,6 +93,29 @@ def prepare_csv(path: str, work_dir: str, table: str, encoding: str, delimiter: 
         [[number, start, UNTERMINATED_QUOTE, text] for number, start, text in unterminated],
     )
     return str(copy)
+
+
+def empty_line_numbers(path: Path) -> list[int]:
+    """The numbers of the empty lines of the file (nothing, or only a CR, before the line end),
+    which the reader skips without a trace: a reader that numbers lines by counting the rows it
+    read needs them. One pass in chunks of whole lines."""
+    numbers: list[int] = []
+    lines = 0  # complete lines before the block
+    rest = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            rest, data = data[cut:], data[:cut]
+            if data.startswith((b"\n", b"\r\n")):
+                numbers.append(lines + 1)
+            counted, position = lines, 0
+            for match in EMPTY_LINE.finditer(data):
+                counted += data.count(b"\n", position, match.start() + 1)
+                position = match.start() + 1
+                numbers.append(counted + 1)
+            lines += data.count(b"\n")
+    return numbers
 
 
 def write_prepared_copy(source: Path, copy: Path, mixed: bool, unterminated: list[tuple[int, int, str]]) -> None:
@@ -310,7 +340,7 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         conn.create_function(
-            "raw_csv_prepare", prepare_csv, ["VARCHAR"] * 6, "VARCHAR", side_effects=True
+            "raw_csv_prepare", prepare_csv, ["VARCHAR"] * 6 + ["BOOLEAN"], "VARCHAR", side_effects=True
         )
         conn.create_function(
             "raw_csv_repair", repair_csv, ["VARCHAR"] * 9, "INTEGER", side_effects=True

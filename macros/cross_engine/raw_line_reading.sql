@@ -135,7 +135,7 @@
     {%- set read_files = [] -%}
     {%- for file in files -%}
         {%- set read_path = file if is_parquet or delimiter == ' '
-            else raw_csv_read_path('lines.' ~ loop.index, file, columns | length) -%}
+            else raw_csv_read_path('lines.' ~ loop.index, file, columns | length, numbered=true) -%}
         {%- do read_paths.append(sql_text(read_path)) -%}
         {%- do read_files.append("(" ~ sql_text(read_path) ~ ", " ~ sql_text(file) ~ ")") -%}
     {%- endfor -%}
@@ -244,7 +244,7 @@
         from rejected_lines;
 
         {#- A parsed line's number in its file: its rank among the file's parsed lines, plus the
-            header and the rejected lines before it (a rejected line's rank among the rejects
+            header and the rejected and empty lines before it (a skipped line's rank among them
             says how many parsed lines precede it). #}
         create or replace temp view read_lines as
         with ranked as (
@@ -256,11 +256,20 @@
             inner join read_files on csv_lines.filename = read_files.read_path
         ),
 
+        {#- Empty lines are skipped by the reader without a reject: counted like rejects. #}
+        skipped_lines as (
+            select file_name, file_line from rejected_lines
+            {%- for file in files %}
+            union all
+            {{ raw_csv_empty_lines_sql('lines.' ~ loop.index, file) }}
+            {%- endfor %}
+        ),
+
         reject_thresholds as (
             select
                 file_name,
                 file_line - {{ first_line - 1 }} - row_number() over (partition by file_name order by file_line) as parsed_before
-            from rejected_lines
+            from skipped_lines
         )
 
         select

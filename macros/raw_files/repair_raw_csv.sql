@@ -15,12 +15,24 @@
 
 {#- The path land_raw_csv reads: the file, or its prepared copy (mixed line ends, unterminated
     quotes); `width`: the number of the header's fields. -#}
-{% macro raw_csv_read_path(table_name, path, width) %}
+{% macro raw_csv_read_path(table_name, path, width, numbered=false) %}
     {{- return(run_query(
         "select raw_csv_prepare(" ~ sql_text(path) ~ ", " ~ sql_text(raw_csv_work_dir()) ~ ", "
         ~ sql_text(table_name) ~ ", " ~ sql_text(var('raw_file_encoding')) ~ ", "
-        ~ sql_text(var('raw_csv_delimiter', ',')) ~ ", '" ~ width ~ "')"
+        ~ sql_text(var('raw_csv_delimiter', ',')) ~ ", '" ~ width ~ "', " ~ ('true' if numbered else 'false') ~ ")"
     ).columns[0].values()[0]) -}}
+{% endmacro %}
+
+
+{#- The empty lines raw_csv_prepare listed for a numbered file (`file_key`: the name it was
+    given), as SQL of (file_name, file_line) rows named `file_name`; none: an empty select. -#}
+{% macro raw_csv_empty_lines_sql(file_key, file_name) %}
+    {%- set listed = raw_csv_work_dir() ~ '/' ~ file_key ~ '.empty.csv' -%}
+    {%- if run_query("select count(*) from glob(" ~ sql_text(listed) ~ ")").rows[0][0] == 0 -%}
+        {{ return("select " ~ sql_text(file_name) ~ " as file_name, cast(null as bigint) as file_line where false") }}
+    {%- endif -%}
+    {{ return("select " ~ sql_text(file_name) ~ " as file_name, line_number as file_line from read_csv("
+        ~ sql_text(listed) ~ ", header = true, auto_detect = false, columns = {'line_number': 'bigint'})") }}
 {% endmacro %}
 
 

@@ -31,8 +31,10 @@ Customer B2
 Customer F3: 120 orders of 1 x 20.00 (Jan 1 to Apr 29, 2024): revenue 2400.00, cogs 960.00,
   cost 120 x (2.40 + 7.20) = 1152.00, margin 288.00
 Guests: 20 orders of 2 lines with an empty customer: 20 orders, 40 lines no_customer.
-One line with two fields (part1.csv line 16): malformed_line. One line with an unterminated
-quote among F3's lines (part2.csv line 16 too: the same line number in another file):
+part1.csv has an empty line after its header (no row; the lines below keep their numbers in
+the file), so its hand-written lines are lines 3 to 17. One line with two fields (part1.csv
+line 17): malformed_line. One line with an unterminated quote among F3's lines (part2.csv line
+17 too: the same line number in another file):
 malformed_line, and the lines after it load.
 
 Lines: 15 hand-written (part1.csv) + 121 + 40 (part2.csv) = 176 = 130 staged + 46 rejected (40 no_customer, 2 orphan,
@@ -90,9 +92,10 @@ def us_date(day: date) -> str:
     return f"{day.month}/{day.day}/{day.year}"
 
 
-def write_export(folder: Path, unterminated_quote: bool = True) -> Path:
-    """A folder of two files sharing the header: the hand-written lines, then the others (with
-    the line of an unterminated quote among them, unless `unterminated_quote` is false)."""
+def write_export(folder: Path, reader_faults: bool = True) -> Path:
+    """A folder of two files sharing the header: the hand-written lines, then the others. With
+    `reader_faults` (what Spark's reader takes otherwise, docs/rules.md), part1.csv has an empty
+    line after its header and part2.csv a line with an unterminated quote."""
     filler = [
         f"F{n};{us_date(date(2024, 1, 1) + timedelta(days=n))} 12:00;F3;P9;1;20,00;shipped" for n in range(120)
     ]
@@ -100,11 +103,12 @@ def write_export(folder: Path, unterminated_quote: bool = True) -> Path:
         f"G{n};{us_date(date(2024, 2, 1) + timedelta(days=n))} 15:00;;P{item};1;3,00;shipped"
         for n in range(20) for item in (1, 2)
     ]
-    quote_lines = ['F120;"1/1/2024 12:00;F3;P9;1;20,00;shipped'] if unterminated_quote else []
+    quote_lines = ['F120;"1/1/2024 12:00;F3;P9;1;20,00;shipped'] if reader_faults else []
+    empty_lines = [""] if reader_faults else []
     folder.mkdir()
-    (folder / "part1.csv").write_text("\n".join([HEADER, *HAND_LINES]) + "\n", encoding="utf-8")
+    (folder / "part1.csv").write_text("\n".join([HEADER, *empty_lines, *HAND_LINES]) + "\n", encoding="utf-8")
     (folder / "part2.csv").write_text(
-        "\r\n".join([HEADER, *filler[:14], *quote_lines, *filler[14:], *guests]) + "\r\n", encoding="utf-8"
+        "\r\n".join([HEADER, *filler[:15], *quote_lines, *filler[15:], *guests]) + "\r\n", encoding="utf-8"
     )
     return folder
 
@@ -188,18 +192,18 @@ def test_bad_lines_name_what_is_wrong(build):
     lines = dict(build.query(
         "select source_key, detail from rejected_rows where reason = 'invalid_value' and source_table = 'order_items'"
     ))
-    assert set(lines) == {"part1.csv:13", "part1.csv:14"}
-    assert lines["part1.csv:13"].startswith("quantity:") and lines["part1.csv:14"].startswith("unit_price:")
+    assert set(lines) == {"part1.csv:14", "part1.csv:15"}
+    assert lines["part1.csv:14"].startswith("quantity:") and lines["part1.csv:15"].startswith("unit_price:")
     assert build.query(
         "select source_key from rejected_rows where reason = 'orphan' order by source_key"
-    ) == [("part1.csv:11",), ("part1.csv:15",)]
+    ) == [("part1.csv:12",), ("part1.csv:16",)]
     malformed = build.query(
         "select source_file, line_number, problem from staging.base_shop__malformed_lines order by source_file"
     )
-    assert [(file, line) for file, line, _ in malformed] == [("part1.csv", 16), ("part2.csv", 16)]
+    assert [(file, line) for file, line, _ in malformed] == [("part1.csv", 17), ("part2.csv", 17)]
     assert malformed[0][2].startswith("part1.csv:") and malformed[1][2].startswith("part2.csv: UNTERMINATED QUOTE")
     records = build.query("select raw_record from rejected_rows where reason = 'malformed_line' order by detail")
-    assert all('"line_number":16' in record.replace(" ", "") for (record,) in records)
+    assert all('"line_number":17' in record.replace(" ", "") for (record,) in records)
     assert "F120;" in records[1][0]
 
 

@@ -240,8 +240,9 @@ def line_export_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtBui
     """The line export of test_line_export.py (two files of one folder: semicolons, decimal
     commas, US dates, credit notes, status words, guest lines, bad lines), built with the same
     vars on each engine: `dbt build` with every data test (the unit tests are the demo's)."""
-    # Spark reads an unterminated quote to the end of its file (docs/rules.md): the export without it
-    export = write_line_export(tmp_path_factory.mktemp("line_export") / "invoice_lines", unterminated_quote=False)
+    # Spark reads an unterminated quote to the end of its file, and numbers lines without the
+    # empty ones (docs/rules.md): the export without those two faults
+    export = write_line_export(tmp_path_factory.mktemp("line_export") / "invoice_lines", reader_faults=False)
     variables = {**LINE_EXPORT_MAPPING, "raw_data_path": str(export), **BOTH_ENGINES}
     duckdb_build = DbtBuild(tmp_path_factory.mktemp("lines_duckdb"))
     spark_build = DbtBuild(tmp_path_factory.mktemp("lines_spark"), target="spark")

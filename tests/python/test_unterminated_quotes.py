@@ -1,4 +1,4 @@
-"""An unterminated quote costs its own line, in a small file and in a large one.
+"""An unterminated quote costs its own line, in a small file and in a large one; empty lines are counted.
 
 DuckDB's CSV reader swallows the lines after an unterminated quote. On a small file it rejects
 them as one record (the text of the rejected line holds the swallowed lines); on a file of
@@ -15,7 +15,8 @@ from __future__ import annotations
 import csv
 
 import duckdb
-from raw_file_salvage import prepare_csv, unterminated_quotes
+import raw_file_salvage
+from raw_file_salvage import empty_line_numbers, prepare_csv, unterminated_quotes
 
 HEADER = "invoice,customer,ordered_at,amount,seq"
 
@@ -44,7 +45,7 @@ def test_a_large_file_loses_only_the_line_with_the_unterminated_quote(tmp_path):
             customer = f'"C{n % 1000}' if n in broken else f"C{n % 1000}"
             handle.write(f"I{n},{customer},2024-01-01,{n % 97}.5,{n}\n")
 
-    read_path = prepare_csv(str(path), str(tmp_path / "work"), "order_lines", "utf-8", ",", "5")
+    read_path = prepare_csv(str(path), str(tmp_path / "work"), "order_lines", "utf-8", ",", "5", False)
     assert read_path != str(path)
     with open(tmp_path / "work" / "order_lines.quotes.csv", encoding="utf-8", newline="") as handle:
         found = [(int(row["line_number"]), row["line_text"]) for row in csv.DictReader(handle)]
@@ -79,3 +80,13 @@ def test_a_record_that_does_not_close_within_the_longest_record_is_unterminated(
     closing = 'O-2,C1,x",z\n'  # closes the quote into 3 fields, but 3 MB after it opened
     path.write_text("order_id,customer_id,note\n" + 'O-1,"C1,x\n' + "\n".join(rows) + "\n" + closing, encoding="utf-8")
     assert [number for number, _, _ in unterminated_quotes(path, ",", 3, "utf-8")] == [2]
+
+
+def test_empty_lines_are_listed_by_their_number_across_chunks(tmp_path, monkeypatch):
+    """The reader skips empty lines without a trace; a line export counts them to number the
+    lines after them (raw_file_salvage.empty_line_numbers), whatever the line ends and chunks."""
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"h\n\na\r\n\r\nb\n\n\nc\n")
+    assert empty_line_numbers(path) == [2, 4, 6, 7]
+    monkeypatch.setattr(raw_file_salvage, "CHUNK", 3)
+    assert empty_line_numbers(path) == [2, 4, 6, 7]
