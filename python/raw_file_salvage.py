@@ -5,8 +5,9 @@ macros/raw_files/repair_raw_csv.sql and macros/serving/quarantine_diagnostics.sq
 registers on the build connection. DuckDB reads the files; what its CSV reader cannot do is
 done here, and only for files that need it (docs/rules.md, section 13):
 
-* `raw_csv_prepare(path, work_dir, table, encoding, delimiter, width)`: the path to read, a
-  copy when the file needs one (line numbers unchanged). Also clears the table's repair files.
+* `raw_csv_prepare(path, work_dir, table, encoding, delimiter, width, numbered)`: the path to
+  read, a copy when the file needs one (line numbers unchanged), after one pass over the file
+  (`scan_lines`). Also clears the table's repair files.
   - A file whose lines end in both LF and CRLF (two exports concatenated) stops DuckDB's
     reader: the copy has CRLF written as LF.
   - A line with an unterminated quote would make the reader swallow the lines after it, and
@@ -15,6 +16,8 @@ done here, and only for files that need it (docs/rules.md, section 13):
     `<table>.quotes.csv` for the macro to land as the malformed line.
     A quoted value that holds line breaks is a record, not a fault: the lines from an
     opening quote to the closing one are one record when they split into `width` fields.
+  - `numbered` (a line export, whose reader numbers lines by counting rows): the numbers of
+    the empty lines, which the reader skips without a trace, go to `<table>.empty.csv`.
 * `raw_csv_repair(path, copy, work_dir, table, encoding, header, contract, salvageable, targets)`:
   writes `copy`, the file with the lines listed in `targets` blanked (a blank line is skipped
   by the reader and keeps the line numbers), so that a line with bytes not valid in the
@@ -45,24 +48,11 @@ REPAIR_HEADERS = {
 # The longest record DuckDB's reader takes (its max_line_size default): an opening quote not
 # closed within it is unterminated.
 MAX_RECORD_BYTES = 2_097_152
-csv.field_size_limit(MAX_RECORD_BYTES)
-EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")  # a quoted value as long as the reader allows
+csv.field_size_limit(MAX_RECORD_BYTES)  # a quoted value as long as the reader allows
+EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")
 UNTERMINATED_QUOTE = (
     "UNTERMINATED QUOTE: the quote opened on this line is not closed (the lines after it were read on their own)"
 )
-
-
-def has_mixed_line_endings(path: Path) -> bool:
-    """Whether the file has both CRLF and bare LF line ends (one pass, in chunks)."""
-    crlf = lf = 0
-    previous = b""
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            data = previous[-1:] + chunk
-            crlf += data.count(b"\r\n")
-            lf += data.count(b"\n")
-            previous = chunk
-    return 0 < crlf < lf
 
 
 def repair_file(work_dir: str, table: str, kind: str) -> Path:
@@ -79,42 +69,72 @@ def prepare_csv(
     source = Path(path)
     if not ascii_compatible(encoding) or not source.exists():
         return path
+    scan = scan_lines(source, delimiter, int(width), encoding, numbered)
     if numbered:
-        append_rows(repair_file(work_dir, table, "empty"), ["line_number"],
-                    [[number] for number in empty_line_numbers(source)])
-    mixed = has_mixed_line_endings(source)
-    unterminated = unterminated_quotes(source, delimiter, int(width), encoding) if delimiter != " " else []
-    if not mixed and not unterminated:
+        append_rows(repair_file(work_dir, table, "empty"), ["line_number"], [[number] for number in scan.empty])
+    if not scan.mixed_line_ends and not scan.unterminated:
         return path
     copy = folder / f"{table}.lf.csv"
-    write_prepared_copy(source, copy, mixed, unterminated)
+    write_prepared_copy(source, copy, scan.mixed_line_ends, scan.unterminated)
     append_rows(
         repair_file(work_dir, table, "quotes"), REPAIR_HEADERS["lines"],
-        [[number, start, UNTERMINATED_QUOTE, text] for number, start, text in unterminated],
+        [[number, start, UNTERMINATED_QUOTE, text] for number, start, text in scan.unterminated],
     )
     return str(copy)
 
 
-def empty_line_numbers(path: Path) -> list[int]:
-    """The numbers of the empty lines of the file (nothing, or only a CR, before the line end),
-    which the reader skips without a trace: a reader that numbers lines by counting the rows it
-    read needs them. One pass in chunks of whole lines."""
-    numbers: list[int] = []
-    lines = 0  # complete lines before the block
+class LineScan:
+    """What one pass over a file found: whether its lines end in both LF and CRLF (two exports
+    concatenated, which stops DuckDB's reader), the numbers of its empty lines (when asked),
+    and its lines with an unterminated quote (QuoteScan)."""
+
+    def __init__(self, mixed_line_ends: bool, empty: list[int], unterminated: list[tuple[int, int, str]]) -> None:
+        self.mixed_line_ends, self.empty, self.unterminated = mixed_line_ends, empty, unterminated
+
+
+def scan_lines(path: Path, delimiter: str, width: int, encoding: str, numbered: bool) -> LineScan:
+    """One pass over the file in chunks of whole lines. A chunk without a quote character is
+    only counted, unless a quoted value is open; quotes are not looked for in a file whose
+    fields are separated by runs of blanks (no quoting)."""
+    quotes = QuoteScan(delimiter, width, encoding) if delimiter != " " else None
+    crlf = lf = lines = offset = 0
+    empty: list[int] = []
     rest = b""
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
             data = rest + chunk
             cut = data.rfind(b"\n") + 1
             rest, data = data[cut:], data[:cut]
-            if data.startswith((b"\n", b"\r\n")):
-                numbers.append(lines + 1)
-            counted, position = lines, 0
-            for match in EMPTY_LINE.finditer(data):
-                counted += data.count(b"\n", position, match.start() + 1)
-                position = match.start() + 1
-                numbers.append(counted + 1)
+            crlf += data.count(b"\r\n")
+            lf += data.count(b"\n")
+            if numbered:
+                empty += empty_lines_in(data, lines)
+            if quotes is not None and (quotes.open_record or b'"' in data):
+                for number, line in enumerate(data.splitlines(keepends=True), start=lines + 1):
+                    quotes.add((number, offset, line))
+                    offset += len(line)
+            else:
+                offset += len(data)
             lines += data.count(b"\n")
+    if rest and quotes is not None:
+        quotes.add((lines + 1, offset, rest))
+    found = []
+    if quotes is not None:
+        quotes.finish()
+        found = quotes.found
+    return LineScan(0 < crlf < lf, empty, found)
+
+
+def empty_lines_in(data: bytes, lines_before: int) -> list[int]:
+    """The numbers of the empty lines (nothing, or only a CR, before the line end) of a chunk of
+    whole lines that follows `lines_before` lines: the reader skips them without a trace, so a
+    reader that numbers lines by counting the rows it read needs them."""
+    numbers = [lines_before + 1] if data.startswith((b"\n", b"\r\n")) else []
+    counted, position = lines_before, 0
+    for match in EMPTY_LINE.finditer(data):
+        counted += data.count(b"\n", position, match.start() + 1)
+        position = match.start() + 1
+        numbers.append(counted + 1)
     return numbers
 
 
@@ -141,31 +161,6 @@ def write_prepared_copy(source: Path, copy: Path, mixed: bool, unterminated: lis
             previous = b"\r" if data.endswith(b"\r") else b""
             writer.write(data[: len(data) - len(previous)].replace(b"\r\n", b"\n"))
         writer.write(previous)
-
-
-def unterminated_quotes(path: Path, delimiter: str, width: int, encoding: str) -> list[tuple[int, int, str]]:
-    """The lines of the file whose opening quote is never closed: (line number, byte offset of
-    the line, its text). Files without a quote character are passed over in chunks."""
-    scan = QuoteScan(delimiter, width, encoding)
-    number = offset = 0
-    with open(path, "rb") as handle:
-        rest = b""
-        while chunk := handle.read(CHUNK):
-            data = rest + chunk
-            cut = data.rfind(b"\n") + 1
-            rest, data = data[cut:], data[:cut]
-            if not scan.open_record and b'"' not in data:
-                number += data.count(b"\n")
-                offset += len(data)
-                continue
-            for line in data.splitlines(keepends=True):
-                number += 1
-                scan.add((number, offset, line))
-                offset += len(line)
-        if rest:
-            scan.add((number + 1, offset, rest))
-    scan.finish()
-    return scan.found
 
 
 class QuoteScan:

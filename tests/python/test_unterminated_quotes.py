@@ -16,7 +16,7 @@ import csv
 
 import duckdb
 import raw_file_salvage
-from raw_file_salvage import empty_line_numbers, prepare_csv, unterminated_quotes
+from raw_file_salvage import prepare_csv, scan_lines
 
 HEADER = "invoice,customer,ordered_at,amount,seq"
 
@@ -68,7 +68,7 @@ def test_a_quoted_value_may_hold_line_breaks(tmp_path):
         b'C5,"two\nline\nbreaks",5\n'
         b'C6,"open at the end'
     )
-    assert [(number, text) for number, _, text in unterminated_quotes(path, ",", 3, "utf-8")] == [
+    assert [(number, text) for number, _, text in scan_lines(path, ",", 3, "utf-8", numbered=False).unterminated] == [
         (4, 'C2,"x,2'),
         (10, 'C6,"open at the end'),
     ]
@@ -79,14 +79,14 @@ def test_a_record_that_does_not_close_within_the_longest_record_is_unterminated(
     rows = [f"O{n},C1,x" for n in range(300_000)]  # over 3 MB after the quote
     closing = 'O-2,C1,x",z\n'  # closes the quote into 3 fields, but 3 MB after it opened
     path.write_text("order_id,customer_id,note\n" + 'O-1,"C1,x\n' + "\n".join(rows) + "\n" + closing, encoding="utf-8")
-    assert [number for number, _, _ in unterminated_quotes(path, ",", 3, "utf-8")] == [2]
+    assert [number for number, _, _ in scan_lines(path, ",", 3, "utf-8", numbered=False).unterminated] == [2]
 
 
 def test_empty_lines_are_listed_by_their_number_across_chunks(tmp_path, monkeypatch):
     """The reader skips empty lines without a trace; a line export counts them to number the
-    lines after them (raw_file_salvage.empty_line_numbers), whatever the line ends and chunks."""
+    lines after them (raw_file_salvage.scan_lines), whatever the line ends and chunks."""
     path = tmp_path / "lines.csv"
     path.write_bytes(b"h\n\na\r\n\r\nb\n\n\nc\n")
-    assert empty_line_numbers(path) == [2, 4, 6, 7]
+    assert scan_lines(path, ",", 1, "utf-8", numbered=True).empty == [2, 4, 6, 7]
     monkeypatch.setattr(raw_file_salvage, "CHUNK", 3)
-    assert empty_line_numbers(path) == [2, 4, 6, 7]
+    assert scan_lines(path, ",", 1, "utf-8", numbered=True).empty == [2, 4, 6, 7]
