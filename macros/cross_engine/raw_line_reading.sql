@@ -130,7 +130,8 @@
     {%- set delimiter = var('raw_csv_delimiter', ',') -%}
     {%- set first_line = 2 if has_header else 1 -%}
     {#- A CSV file is read from its prepared copy when it needs one (raw_csv_read_path: mixed line
-        ends, unterminated quotes); `read_file_names` names the lines by the file itself. -#}
+        ends, unterminated quotes); `read_files` pairs each path read with the file it stands for,
+        which names the lines. -#}
     {%- set read_paths = [] -%}
     {%- set read_files = [] -%}
     {%- for file in files -%}

@@ -87,6 +87,14 @@
 {%- endmacro -%}
 
 
+{#- The read_csv column spec of a CSV header: every column read as text. -#}
+{% macro raw_csv_text_columns(header) %}
+    {%- set columns = [] -%}
+    {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
+    {{ return(columns | join(', ')) }}
+{% endmacro %}
+
+
 {#- Lands a raw file of raw_file_format as raw.<table> (its unreadable lines in
     raw.malformed_lines), then checks its required date column (check_raw_dates). -#}
 {% macro land_raw_file(table_name, path) %}
@@ -112,8 +120,6 @@
     {%- set header = raw_csv_header(path) -%}
     {%- do check_raw_columns(path, header, expected) -%}
     {%- set read_path = read_path or raw_csv_read_path(table_name, path, header | length) -%}
-    {%- set columns = [] -%}
-    {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
     {%- set rejects = 'raw_rejects_' ~ table_name -%}
     {%- set file_name = path.replace('\\', '/').rsplit('/', 1)[-1] -%}
     {%- call statement('land_raw_csv_' ~ table_name) -%}
@@ -122,7 +128,7 @@
         select {{ expected | join(', ') }}
         from read_csv(
             {{ sql_text(read_path) }},
-            columns = { {{ columns | join(', ') }} },
+            columns = { {{ raw_csv_text_columns(header) }} },
             header = true,
             auto_detect = false,
             delim = {{ sql_text(var('raw_csv_delimiter', ',')) }},

@@ -148,18 +148,20 @@
         {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
             {%- set header = raw_csv_header(path) -%}
             {%- do check_raw_columns(path, header, columns) -%}
-            {%- set rows = run_query(
-                "select " ~ columns | join(', ') ~ " from read_csv(" ~ sql_text(path) ~ ", header = true, all_varchar = true,"
-                ~ " auto_detect = false, columns = {" ~ raw_increment_csv_columns(header) ~ "},"
-                ~ " delim = " ~ sql_text(var('raw_csv_delimiter', ',')) ~ ", quote = '\"', escape = '\"')"
-                ~ " where nullif(trim(" ~ columns[0] ~ "), '') is not null") -%}
-            {%- for row in rows.rows -%}
-                {%- if kind == 'erasures' -%}
-                    {%- do erase_raw_customer(row[0] | trim) -%}
-                {%- else -%}
-                    {%- do merge_raw_customers(row[0] | trim, (row[1] or '') | trim) -%}
-                {%- endif -%}
-            {%- endfor -%}
+            {%- set listed -%}
+                select {% for name in columns %}trim({{ name }}) as {{ name }}{{ ", " if not loop.last }}{% endfor %}
+                from read_csv({{ sql_text(path) }}, header = true, auto_detect = false,
+                    columns = { {{- raw_csv_text_columns(header) -}} },
+                    delim = {{ sql_text(var('raw_csv_delimiter', ',')) }}, quote = '"', escape = '"')
+                where nullif(trim({{ columns[0] }}), '') is not null
+            {%- endset -%}
+            {%- if kind == 'erasures' -%}
+                {%- do erase_raw_customers(listed) -%}
+            {%- else -%}
+                {%- for row in run_query(listed).rows -%}
+                    {%- do merge_raw_customers(row[0], row[1] or '') -%}
+                {%- endfor -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -168,27 +170,28 @@
 {% endmacro %}
 
 
-{#- The column spec of read_csv for a small CSV file's header: every column text. -#}
-{% macro raw_increment_csv_columns(header) %}
-    {%- set columns = [] -%}
-    {%- for name in header -%}{%- do columns.append(sql_text(name) ~ ": 'varchar'") -%}{%- endfor -%}
-    {{ return(columns | join(', ')) }}
-{% endmacro %}
+{#- Removes the customers listed by `erased_sql` (a select of customer_id) and every row of
+    theirs from the state (step 2), in one statement per table. -#}
+{% macro erase_raw_customers(erased_sql) %}
+    {%- call statement('erase_raw_customers') -%}
+        create or replace temp table erased_customers as select distinct customer_id from ({{ erased_sql }}) as listed;
 
-
-{#- Removes a customer and every row of theirs from the state (step 2). -#}
-{% macro erase_raw_customer(customer_id) %}
-    {%- set customer = sql_text(customer_id) -%}
-    {%- call statement('erase_raw_customer') -%}
         delete from raw_state.order_items
-        where trim(order_id) in (select trim(order_id) from raw_state.orders where trim(customer_id) = {{ customer }});
-        delete from raw_state.orders where trim(customer_id) = {{ customer }};
-        delete from raw_state.service_events where trim(customer_id) = {{ customer }};
-        delete from raw_state.customer_signals where trim(customer_id) = {{ customer }};
-        delete from raw_state.customers where trim(customer_id) = {{ customer }};
-        delete from raw_state.salvaged_values where trim(source_key) = {{ customer }};
+        where trim(order_id) in (
+            select trim(order_id) from raw_state.orders
+            where trim(customer_id) in (select customer_id from erased_customers)
+        );
+        {%- for table_name in ['orders', 'service_events', 'customer_signals', 'customers'] %}
+        delete from raw_state.{{ table_name }} where trim(customer_id) in (select customer_id from erased_customers);
+        {%- endfor %}
+        delete from raw_state.salvaged_values where trim(source_key) in (select customer_id from erased_customers);
         delete from raw_state.malformed_lines
-        where list_contains(list_transform(string_split(line_text, {{ sql_text(var('raw_csv_delimiter', ',')) }}), field -> trim(field, ' "')), {{ customer }});
+        where list_has_any(
+            list_transform(string_split(line_text, {{ sql_text(var('raw_csv_delimiter', ',')) }}), field -> trim(field, ' "')),
+            (select list(customer_id) from erased_customers)
+        );
+
+        drop table erased_customers;
     {%- endcall -%}
 {% endmacro %}
 
