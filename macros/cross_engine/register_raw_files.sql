@@ -74,9 +74,11 @@
         {%- do register_raw_increments() -%}
         {%- do run_query('commit') -%}
     {%- elif execute and var('raw_data_path') is not none and raw_layout() == 'lines' -%}
+        {%- do forget_raw_state() -%}
         {%- do register_raw_lines() -%}
         {%- do run_query('commit') -%}
     {%- elif execute and var('raw_data_path') is not none -%}
+        {%- do forget_raw_state() -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- do create_unreadable_lines_tables('raw') -%}
         {%- for table_name, contract in raw_table_contracts().items() -%}
@@ -102,5 +104,17 @@
         {%- endfor -%}
         {#- The hook runs in a transaction that dbt rolls back when the hook's SQL is empty. -#}
         {%- do run_query('commit') -%}
+    {%- elif execute -%}
+        {%- do forget_raw_state() -%}
+        {%- do run_query('commit') -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- A build from a snapshot or the demo replaces every model: the state of the daily increments
+    no longer matches them, so a later increments build rebuilds it (docs/rules.md section 15). -#}
+{% macro forget_raw_state() %}
+    {%- call statement('forget_raw_state') -%}
+        drop schema if exists raw_state cascade
+    {%- endcall -%}
 {% endmacro %}

@@ -17,7 +17,9 @@
     3. its merges, in file order: orders, service events and signals of from_customer_id pass
        to to_customer_id; the from customer's row is removed when the to customer has one,
        else it takes the to customer's id.
-    A day folder loaded before is not read again. A day older than the last loaded one stops
+    Each key a day changes, and the customers and orders its rows name before and after, are
+    recorded in raw_state.touched_keys: the models after the loading process only those
+    (process_increments.sql). A day folder loaded before is not read again. A day older than the last loaded one stops
     the build with one line: its rows would have to go under the later days' rows; rebuild the
     state with `--full-refresh`, which reloads every day folder in order. So does a change of
     raw_increments_path.
@@ -29,7 +31,7 @@
     {%- do run_query('create schema if not exists raw_state') -%}
     {%- set state_exists = run_query(
         "select count(*) from information_schema.tables where table_schema = 'raw_state'"
-        ~ " and table_name = 'loaded_days'").rows[0][0] > 0 -%}
+        ~ " and table_name = 'processed_days'").rows[0][0] > 0 -%}
     {%- set loaded = [] -%}
     {%- if state_exists and not flags.FULL_REFRESH -%}
         {%- for row in run_query(
@@ -40,6 +42,8 @@
     {%- endif -%}
     {%- if not loaded -%}
         {%- do create_raw_state() -%}
+    {%- else -%}
+        {%- do forget_processed_touches() -%}
     {%- endif -%}
 
     {%- set new_days = days | reject('in', loaded) | list -%}
@@ -49,8 +53,9 @@
             ~ loaded[-1] ~ "; its rows would have to go under the later days' rows. Run the build once with"
             ~ " --full-refresh to reload every day folder in order (docs/rules.md, section 15)") }}
     {%- endif -%}
+    {#- On a rebuilt state every model processes everything: no touched key is recorded. -#}
     {%- for day in new_days -%}
-        {%- do apply_raw_increment(root, day) -%}
+        {%- do apply_raw_increment(root, day, record_touches=loaded | length > 0) -%}
     {%- endfor -%}
 
     {%- for table_name in raw_table_contracts() -%}
@@ -94,7 +99,8 @@
 
 
 {#- The empty state: the raw tables (contract columns as text), unreadable lines, salvaged
-    fields, and the loaded days. -#}
+    fields, the loaded days, the keys each day touched and the last day each incremental model
+    processed (none yet: every model processes everything once). -#}
 {% macro create_raw_state() %}
     {%- for table_name in raw_table_contracts() -%}
         {%- do run_query('create or replace table raw_state.' ~ table_name ~ ' as '
@@ -104,11 +110,47 @@
     {%- do run_query(
         'create or replace table raw_state.loaded_days (increments_path varchar, day_folder varchar,'
         ~ ' loaded_at timestamp)') -%}
+    {%- do run_query(
+        'create or replace table raw_state.touched_keys (day_folder varchar, kind varchar, key_value varchar)') -%}
+    {%- do run_query('create or replace table raw_state.processed_days (model_name varchar, day_folder varchar)') -%}
+{% endmacro %}
+
+
+{#- Touched keys every incremental model has processed are not needed again. -#}
+{% macro forget_processed_touches() %}
+    {%- do run_query(
+        'delete from raw_state.touched_keys where day_folder <= (select min(day_folder) from raw_state.processed_days)') -%}
+{% endmacro %}
+
+
+{#-
+    Records in raw_state.touched_keys, for `day`, the keys of the rows of `table_name` that
+    `rows_sql` selects (kind: the table's name) and the customers and orders they name (kinds
+    customer_ref and order_ref). Called with a day's rows and with the rows they replace or
+    remove, so both the old and the new customer of an order are touched.
+-#}
+{% macro record_touched_rows(day, table_name, rows_sql) %}
+    {%- set contract = raw_table_contracts()[table_name] -%}
+    {%- set kinds = [(table_name, contract.key)] -%}
+    {%- for column, kind in [('customer_id', 'customer_ref'), ('order_id', 'order_ref')] -%}
+        {%- if column == contract.key or column in contract.columns -%}
+            {%- do kinds.append((kind, column)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    insert into raw_state.touched_keys
+    select distinct {{ sql_text(day) }}, kind, key_value
+    from (
+        {%- for kind, column in kinds %}
+        select '{{ kind }}' as kind, nullif(trim({{ column }}), '') as key_value from ({{ rows_sql }}) as touched
+        {{- " union all" if not loop.last }}
+        {%- endfor %}
+    ) as keys
+    where key_value is not null;
 {% endmacro %}
 
 
 {#- One day folder applied to the state (the three steps at the top of this file). -#}
-{% macro apply_raw_increment(root, day) %}
+{% macro apply_raw_increment(root, day, record_touches) %}
     {%- set folder = root ~ '/' ~ day -%}
     {%- set file_format = raw_file_format() -%}
     {%- do create_unreadable_lines_tables('raw') -%}
@@ -120,6 +162,12 @@
             {%- set expected = raw_table_columns(table_name) -%}
             {%- do land_raw_file(table_name, path) -%}
             {%- call statement('apply_raw_increment_' ~ table_name) -%}
+                {%- if record_touches %}
+                {{ record_touched_rows(day, table_name, 'select * from raw.' ~ table_name) }}
+                {{ record_touched_rows(day, table_name,
+                    'select * from raw_state.' ~ table_name ~ ' where trim(' ~ contract.key ~ ') in (select trim('
+                    ~ contract.key ~ ') from raw.' ~ table_name ~ ')') }}
+                {%- endif %}
                 delete from raw_state.{{ table_name }}
                 where trim({{ contract.key }}) in (
                     select trim({{ contract.key }}) from raw.{{ table_name }} where nullif(trim({{ contract.key }}), '') is not null
@@ -156,10 +204,10 @@
                 where nullif(trim({{ columns[0] }}), '') is not null
             {%- endset -%}
             {%- if kind == 'erasures' -%}
-                {%- do erase_raw_customers(listed) -%}
+                {%- do erase_raw_customers(listed, day, record_touches) -%}
             {%- else -%}
                 {%- for row in run_query(listed).rows -%}
-                    {%- do merge_raw_customers(row[0], row[1] or '') -%}
+                    {%- do merge_raw_customers(row[0], row[1] or '', day, record_touches) -%}
                 {%- endfor -%}
             {%- endif -%}
         {%- endif -%}
@@ -172,9 +220,25 @@
 
 {#- Removes the customers listed by `erased_sql` (a select of customer_id) and every row of
     theirs from the state (step 2), in one statement per table. -#}
-{% macro erase_raw_customers(erased_sql) %}
+{% macro erase_raw_customers(erased_sql, day, record_touches) %}
+    {%- set erased_rows = {
+        'order_items': 'select * from raw_state.order_items where trim(order_id) in (select trim(order_id)'
+            ~ ' from raw_state.orders where trim(customer_id) in (select customer_id from erased_customers))',
+    } -%}
+    {%- for table_name in ['orders', 'service_events', 'customer_signals', 'customers'] -%}
+        {%- do erased_rows.update({table_name: 'select * from raw_state.' ~ table_name
+            ~ ' where trim(customer_id) in (select customer_id from erased_customers)'}) -%}
+    {%- endfor -%}
     {%- call statement('erase_raw_customers') -%}
         create or replace temp table erased_customers as select distinct customer_id from ({{ erased_sql }}) as listed;
+        {%- if record_touches %}
+        {%- for table_name, rows_sql in erased_rows.items() %}
+        {{ record_touched_rows(day, table_name, rows_sql) }}
+        {%- endfor %}
+        insert into raw_state.touched_keys
+        select {{ sql_text(day) }}, kind, customer_id
+        from erased_customers cross join (values ('customers'), ('customer_ref')) as kinds (kind);
+        {%- endif %}
 
         delete from raw_state.order_items
         where trim(order_id) in (
@@ -197,13 +261,23 @@
 
 
 {#- Passes a customer's rows to another customer (step 3). -#}
-{% macro merge_raw_customers(from_id, to_id) %}
+{% macro merge_raw_customers(from_id, to_id, day, record_touches) %}
     {%- if to_id == '' or to_id == from_id -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set from_customer = sql_text(from_id) -%}
     {%- set to_customer = sql_text(to_id) -%}
     {%- call statement('merge_raw_customers') -%}
+        {%- if record_touches %}
+        {%- for table_name in ['orders', 'service_events', 'customer_signals', 'customers'] %}
+        {{ record_touched_rows(day, table_name, 'select * from raw_state.' ~ table_name
+            ~ ' where trim(customer_id) in (' ~ from_customer ~ ', ' ~ to_customer ~ ')') }}
+        {%- endfor %}
+        insert into raw_state.touched_keys
+        select {{ sql_text(day) }}, kind, customer_id
+        from (values ({{ from_customer }}), ({{ to_customer }})) as merged (customer_id)
+        cross join (values ('customers'), ('customer_ref')) as kinds (kind);
+        {%- endif %}
         update raw_state.orders set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
         update raw_state.service_events set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
         update raw_state.customer_signals set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};

@@ -19,7 +19,10 @@
 {%- set raw_names = raw_table_columns(table_name) -%}
 {%- set trimmed_key = "nullif(trim(cast(raw." ~ key ~ " as " ~ text_type() ~ ")), '')" -%}
 {%- set fingerprint = key_fingerprint(trimmed_key) -%}
-{%- set raw_input = raw_relation(table_name) -%}
+{#- with increments, only the rows of changed keys and the rows without a key (process_increments.sql) -#}
+{%- set changed = changed_rows(table_name, trimmed_key) -%}
+{%- set raw_input = raw_relation(table_name) if changed == 'true' else
+    '(select * from ' ~ raw_relation(table_name) ~ ' as raw where ' ~ changed ~ ' or ' ~ trimmed_key ~ ' is null)' -%}
 repeated_fingerprints as (
     select {{ fingerprint }} as repeated_fingerprint
     from {{ raw_input }} as raw

@@ -8,17 +8,20 @@
     fct_cost_to_serve publishes it as is; intermediate models read this model, not the mart.
 -#}
 
--- a table, not a view: two intermediate models and the public fact read it, so it is computed once
-{{ config(materialized='table') }}
+-- a table, not a view: two intermediate models and the public fact read it, so it is computed once;
+-- with increments, only the drivers of changed orders and service events (process_increments.sql)
+{{ config(**cost_drivers_increments_config()) }}
 
 with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where {{ changed_rows('affected_orders', 'order_id') }}
 ),
 
 service_events as (
     select * from {{ ref('stg_shop__service_events') }}
+    where {{ changed_rows('service_events', 'event_id') }}
 ),
 
 service_cost_rates as (

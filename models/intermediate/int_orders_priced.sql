@@ -4,17 +4,20 @@
     fct_orders publishes it as is; intermediate models read this model, not the mart.
 -#}
 
--- a table, not a view: four intermediate models and the public fact read it, so it is computed once
-{{ config(materialized='table') }}
+-- a table, not a view: four intermediate models and the public fact read it, so it is computed once;
+-- with increments, only the changed orders (process_increments.sql)
+{{ config(**increments_config('affected_orders', 'order_id')) }}
 
 with
 
 orders as (
     select * from {{ ref('stg_shop__orders') }}
+    where {{ changed_rows('affected_orders', 'order_id') }}
 ),
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
+    where {{ changed_rows('affected_orders', 'order_id') }}
 ),
 
 order_lines as (

@@ -8,10 +8,13 @@ The days, written here as CSV from the demo export (seeds/raw):
 - 2025-01-03: an erasure (a customer and every row of theirs) and a merge (one customer's
   orders pass to another, whose row survives);
 - 2025-01-04: a day whose rows are all bad (missing keys, a status outside the contract).
-Loaded in two builds (the first two days, then the last two), then a third build with nothing
-new. A late day folder (2024-12-31) then stops the build with one line; `--full-refresh`
+Day 2 also brings an order whose customer and a line whose order come only on day 3, which
+moves another line to that order. Loaded in three builds (day 1, day 2, then days 3 and 4): the
+later builds process only what their days changed. Then a build with nothing new. A late day
+folder (2024-12-31) then stops the build with one line; `--full-refresh`
 reloads every day in date order, and since the late day only holds an older version of an
-order day 2 replaces, the marts are the same again.
+order day 2 replaces, the marts are the same again. A build of the demo in the same database,
+then of the increments again, rebuilds the state.
 
 The snapshot is computed here independently, in plain Python, by the rules of section 15
 (latest version of each key, rows without a key kept, erasures and merges applied in day
@@ -83,12 +86,19 @@ def write_days(root: Path) -> dict[str, dict]:
     new_items = [{name: "" for name in items_header} | {"order_item_id": f"I99990000{n}", "order_id": "O999900001",
                   "product_id": "P001", "quantity": "2", "unit_price": "30.00", "unit_cost": "12.00"} for n in (1, 2)]
     returned = [row | {"status": "returned"} for row in completed[:5]]
+    # rows that arrive before what they name: orphans on day 2, staged once day 3 brings it
+    early_order = new_order | {"order_id": "O999900002", "customer_id": "C9999002"}
+    early_line = new_items[0] | {"order_item_id": "I999900003", "order_id": "O999900003"}
     days["2025-01-02"] = {
         "customers": (customers_header, [new_customer]),
-        "orders": (orders_header, [new_order, *returned]),
-        "order_items": (items_header, new_items),
+        "orders": (orders_header, [new_order, early_order, *returned]),
+        "order_items": (items_header, [*new_items, early_line]),
     }
     days["2025-01-03"] = {
+        "customers": (customers_header, [new_customer | {"customer_id": "C9999002"}]),
+        "orders": (orders_header, [new_order | {"order_id": "O999900003", "ordered_at": "2025-01-03 10:00:00"}]),
+        # a line moves to another order: both orders are priced again
+        "order_items": (items_header, [new_items[1] | {"order_id": "O999900003"}]),
         "erasures": (["customer_id"], [{"customer_id": erased}]),
         "customer_merges": (["from_customer_id", "to_customer_id"],
                             [{"from_customer_id": merged_from, "to_customer_id": merged_to}]),
@@ -155,23 +165,25 @@ def builds(tmp_path_factory: pytest.TempPathFactory):
     full.run("seed", variables={**VARIABLES, "raw_data_path": str(snapshot_folder)})
     full.run("run", variables={**VARIABLES, "raw_data_path": str(snapshot_folder)})
 
-    later = {day: root / day for day in ("2025-01-03", "2025-01-04")}
-    for day, folder in later.items():
-        shutil.move(folder, work / day)
+    # three builds: day 1 (every model built in full), day 2, then days 3 and 4
+    later = ["2025-01-02", "2025-01-03", "2025-01-04"]
+    for day in later:
+        shutil.move(root / day, work / day)
     increments = DbtBuild(work / "increments")
     variables = {**VARIABLES, INCREMENTS_VAR: str(root)}
     increments.run("seed", variables=variables)
     increments.run("run", variables=variables)
     first = increments.query("select day_folder from raw_state.loaded_days order by 1")
-    for day in later:
-        shutil.move(work / day, root / day)
-    increments.run("run", variables=variables)
+    for delivered in (later[:1], later[1:]):
+        for day in delivered:
+            shutil.move(work / day, root / day)
+        increments.run("run", variables=variables)
     return full, increments, variables, root, first
 
 
 def test_a_build_loads_only_the_new_day_folders(builds):
     _, increments, _, _, first = builds
-    assert first == [("2025-01-01",), ("2025-01-02",)]
+    assert first == [("2025-01-01",)]
     loaded = increments.query("select day_folder, count(*) from raw_state.loaded_days group by 1 order by 1")
     assert loaded == [(day, 1) for day in ("2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04")]
 
@@ -219,3 +231,14 @@ def test_a_late_day_stops_the_build_until_a_full_refresh(builds):
     found = marts(increments)
     for mart in PUBLIC_MARTS:
         assert found[mart] == expected[mart], mart
+
+
+def test_a_build_from_other_input_between_increments_builds_starts_the_state_over(builds):
+    full, increments, variables, _, _ = builds
+    expected = marts(full)
+    increments.run("run", variables=VARIABLES)  # the demo export, not what the days add up to
+    assert marts(increments)["customer_value"] != expected["customer_value"]
+    assert increments.query("select count(*) from information_schema.schemata where schema_name = 'raw_state'") == [(0,)]
+    increments.run("run", variables=variables)
+    assert increments.query("select count(*) from raw_state.loaded_days") == [(5,)]
+    assert marts(increments) == expected

@@ -2,10 +2,13 @@
     One row per activity-based cost driver, all dates (docs/rules.md section 3): the public face
     of int_cost_drivers_costed, where the drivers are derived and costed.
 -#}
+{{ config(**cost_drivers_increments_config()) }}
+
 with
 
 cost_drivers_costed as (
     select * from {{ ref('int_cost_drivers_costed') }}
+    where {{ changed_cost_drivers() }}
 ),
 
 final as (

@@ -2,10 +2,13 @@
     One row per valid order, all dates (docs/rules.md section 3): the public face of
     int_orders_priced, where revenue, cogs and margin net of credit notes are computed.
 -#}
+{{ config(**increments_config('affected_orders', 'order_id')) }}
+
 with
 
 orders_priced as (
     select * from {{ ref('int_orders_priced') }}
+    where {{ changed_rows('affected_orders', 'order_id') }}
 ),
 
 final as (

@@ -1,3 +1,5 @@
+{{ config(**increments_config('customer_signals', 'signal_id', keeps_rows_without_key=true)) }}
+
 with
 
 {{ key_copies('customer_signals') }},

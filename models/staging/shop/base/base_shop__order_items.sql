@@ -1,3 +1,5 @@
+{{ config(**increments_config('order_items', 'order_item_id', keeps_rows_without_key=true)) }}
+
 with
 
 {{ key_copies('order_items') }},

@@ -1,3 +1,5 @@
+{{ config(**increments_config('orders', 'order_id', keeps_rows_without_key=true)) }}
+
 with
 
 {{ key_copies('orders') }},

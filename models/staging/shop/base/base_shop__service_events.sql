@@ -1,3 +1,5 @@
+{{ config(**increments_config('service_events', 'event_id', keeps_rows_without_key=true)) }}
+
 with
 
 {{ key_copies('service_events') }},

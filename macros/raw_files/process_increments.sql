@@ -1,0 +1,120 @@
+{#-
+    Processing only what the new day folders changed (docs/rules.md section 15). With
+    raw_increments_path, the models that hold the rows of the raw tables (the base_shop__ models,
+    the priced orders, the costed drivers and the two facts) are incremental: a build deletes
+    their rows of the keys the new days changed and inserts those keys again, computed from the
+    state, so each model ends as a full build of the state would. The changed keys come from
+    raw_state.touched_keys (recorded by the loading, load_raw_increments.sql) after the last day
+    folder the model has processed (raw_state.processed_days); a model that has processed no day
+    of this state, as after a rebuild of the state, redoes every key. Without increments these
+    models are plain tables.
+-#}
+
+{#- The config of a model kept by key: incremental with increments, else a table. `kind` names
+    the keys (changed_keys); `key_column` the model's column of them. -#}
+{% macro increments_config(kind, key_column, keeps_rows_without_key=false) %}
+    {%- if var('raw_increments_path') is none -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ delete_changed_rows('" ~ kind ~ "', '" ~ key_column ~ "', " ~ keeps_rows_without_key ~ ") }}",
+        'post_hook': "{{ record_processed_day() }}",
+    }) }}
+{% endmacro %}
+
+
+{#- The last day folder this model has processed, none when it must redo every key. -#}
+{% macro processed_through() %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_query(
+        "select max(day_folder) from raw_state.processed_days where model_name = " ~ sql_text(this | string)
+    ).rows[0][0]) }}
+{% endmacro %}
+
+
+{#- A SQL condition: `expression` (prefixed by `prefix`) is a key of `kind` changed since this
+    model last ran; true when the model redoes every key. -#}
+{% macro changed_rows(kind, expression, prefix=none) %}
+    {%- set since = processed_through() -%}
+    {%- if since is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set keys = changed_keys(kind, since) -%}
+    {%- if prefix is not none -%}
+        {%- set keys = 'select ' ~ sql_text(prefix) ~ ' || key_value from (' ~ keys ~ ') as changed' -%}
+    {%- endif -%}
+    {{ return(expression ~ ' in (' ~ keys ~ ')') }}
+{% endmacro %}
+
+
+{#-
+    The keys (column key_value) of `kind` changed by the day folders after `since`: the keys the
+    days touched, and the keys whose rows are judged against them (docs/rules.md section 2):
+    orders of a touched customer, lines and service events of a changed order, service events
+    and signals of a touched customer. affected_orders adds the orders whose lines or service
+    events changed.
+-#}
+{% macro changed_keys(kind, since) %}
+    {%- set touched -%}
+        select key_value from raw_state.touched_keys where day_folder > {{ sql_text(since) }} and kind =
+    {%- endset -%}
+    {%- set customers = touched ~ " 'customers'" -%}
+    {%- if kind == 'orders' -%}
+        {{ return(touched ~ " 'orders' union select trim(order_id) from raw.orders"
+            ~ " where trim(customer_id) in (" ~ customers ~ ")") }}
+    {%- elif kind == 'order_items' -%}
+        {{ return(touched ~ " 'order_items' union select trim(order_item_id) from raw.order_items"
+            ~ " where trim(order_id) in (" ~ changed_keys('orders', since) ~ ")") }}
+    {%- elif kind == 'service_events' -%}
+        {{ return(touched ~ " 'service_events' union select trim(event_id) from raw.service_events"
+            ~ " where trim(customer_id) in (" ~ customers ~ ") or trim(order_id) in ("
+            ~ changed_keys('orders', since) ~ ")") }}
+    {%- elif kind == 'customer_signals' -%}
+        {{ return(touched ~ " 'customer_signals' union select trim(signal_id) from raw.customer_signals"
+            ~ " where trim(customer_id) in (" ~ customers ~ ")") }}
+    {%- elif kind == 'affected_orders' -%}
+        {{ return(changed_keys('orders', since) ~ " union " ~ touched ~ " 'order_ref'") }}
+    {%- else -%}
+        {{ return(touched ~ ' ' ~ sql_text(kind)) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Pre-hook: deletes the model's rows of the changed keys (all rows when it redoes every key),
+    and its rows without a key when they are kept (the base models redo those every time). -#}
+{% macro delete_changed_rows(kind, key_column, keeps_rows_without_key) %}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ changed_rows(kind, key_column) }}{{ ' or ' ~ key_column ~ ' is null' if keeps_rows_without_key }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Post-hook: the model has processed every loaded day folder. -#}
+{% macro record_processed_day() %}
+    delete from raw_state.processed_days where model_name = {{ sql_text(this | string) }};
+    insert into raw_state.processed_days
+    select {{ sql_text(this | string) }}, max(day_folder) from raw_state.loaded_days
+{% endmacro %}
+
+
+{#- Cost drivers come from orders and from service events: their config and condition, by
+    the key of their source. -#}
+{% macro cost_drivers_increments_config() %}
+    {%- set config = increments_config('affected_orders', 'order_id') -%}
+    {%- if config.materialized == 'incremental' -%}
+        {%- do config.update({'pre_hook': "{% if is_incremental() %}delete from {{ this }} where {{ changed_cost_drivers() }}{% endif %}"}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{% endmacro %}
+
+{% macro changed_cost_drivers() %}
+    {{- return("(driver_source = 'order' and " ~ changed_rows('affected_orders', 'order_id') ~ ")"
+        ~ " or (driver_source = 'service_event' and "
+        ~ changed_rows('service_events', 'cost_driver_id', prefix='service_event|') ~ ")") -}}
+{% endmacro %}
