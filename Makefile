@@ -11,7 +11,8 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench bench-spark build-spark test-spark \
+.PHONY: help env build test dbt-test pytest demo-data lint validate check docs clean bench bench-increments bench-spark \
+	build-spark test-spark \
 	publish dashboard semantic chromium
 
 help:
@@ -20,7 +21,8 @@ help:
 	@echo "make dashboard the reference dashboard over the published marts (http://localhost:8501)"
 	@echo "make publish   publish the build database's marts to build/serving again"
 	@echo "make docs      static dbt docs site (one HTML file)"
-	@echo "make bench SIZE=N   benchmark against hand-written DuckDB and pandas"
+	@echo "make bench SIZE=N   benchmark against hand-written DuckDB and pandas (daily increments at the end)"
+	@echo "make bench-increments SIZE=N   only the daily increments: 365 day folders, then the next day"
 	@echo "make bench-spark    time dbt build on Spark against DuckDB (demo and 100k customers)"
 	@echo "make clean     remove build output (keeps the environment)"
 
@@ -91,6 +93,9 @@ test-spark:
 SIZE ?= 10000
 bench: env
 	$(BIN)/python benchmarks/run_benchmark.py --customers $(SIZE)
+
+bench-increments: env
+	$(BIN)/python benchmarks/run_benchmark.py --customers $(SIZE) --increments-only
 
 bench-spark: build-spark
 	$(SPARK_VENV)/bin/python benchmarks/spark_vs_duckdb.py $(if $(filter command line,$(origin SIZE)),--customers $(SIZE))

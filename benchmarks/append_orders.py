@@ -6,6 +6,9 @@ time of day) with its order lines and the service events about it, under new key
 order in twenty belongs to a new customer, who signs up that day. Every other row is kept as it
 was, in the same order, so the folder is what an export taken one day later would look like.
 
+The same new rows can also be written alone, as the day folder of daily increments
+(docs/rules.md section 15) that follows benchmarks/split_into_days.py's folders: write_new_day.
+
 Deterministic: the same input and share give the same rows. All columns stay text, as in every
 raw export.
 
@@ -16,6 +19,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -23,31 +27,46 @@ import duckdb
 
 TABLES = ["customers", "orders", "order_items", "service_events", "customer_signals"]
 NEW_CUSTOMER_EVERY = 20  # one new order in this many is by a new customer
+ISO_TIMESTAMP = "[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?"
 
 
-def append_new_orders(raw_dir: Path, out_dir: Path, share: float = 0.01,
-                      file_format: str = "parquet") -> dict[str, int]:
-    """Write raw_dir plus a day of new orders to out_dir; return the number of new rows per table."""
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+def parsed_date(column: str) -> str:
+    """SQL: the date of a raw ISO timestamp (or date) text, null when it does not parse."""
+    return (f"case when regexp_full_match(trim({column}), '{ISO_TIMESTAMP}')"
+            f" then cast(try_cast(trim({column}) as timestamp) as date) end")
+
+
+def sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def raw_reader(path: Path, file_format: str) -> str:
+    """SQL reading one raw file, every column as text."""
+    if file_format == "parquet":
+        return f"read_parquet('{sql_path(path)}')"
+    return f"read_csv('{sql_path(path)}', all_varchar = true, header = true)"
+
+
+def open_export(raw_dir: Path, file_format: str = "parquet") -> duckdb.DuckDBPyConnection:
+    """A connection with one view per raw table of the export, read where it lies."""
     con = duckdb.connect()
     for table in TABLES:
-        path = str(raw_dir / f"{table}.{file_format}").replace("'", "''")
-        reader = (f"read_parquet('{path}')" if file_format == "parquet"
-                  else f"read_csv('{path}', all_varchar = true, header = true)")
-        con.execute(f"create table {table} as select * from {reader}")
+        reader = raw_reader(Path(raw_dir) / f"{table}.{file_format}", file_format)
+        con.execute(f"create view {table} as select * from {reader}")
+    return con
 
+
+def latest_order_date(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """The latest date of a parseable order timestamp in the export's orders."""
+    return con.execute(f"select max({parsed_date('ordered_at')}) from orders").fetchone()[0]
+
+
+def create_new_day(con: duckdb.DuckDBPyConnection, share: float) -> dict[str, int]:
+    """Tables new_<table> in `con` (an open_export): the new rows of the day after the latest
+    order. Returns their number per table."""
     (n_orders,) = con.execute("select count(*) from orders").fetchone()
     n_new = max(1, round(share * n_orders))
-    # The day after the latest valid order date.
-    con.execute(
-        """
-        create table new_day as
-        select max(try_cast(ordered_at as timestamp))::date + 1 as day
-        from orders
-        where regexp_full_match(trim(ordered_at), '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?')
-        """
-    )
+    con.execute("create table new_day as select ? + 1 as day", [latest_order_date(con)])
     # Templates: valid-looking, distinct orders, picked by a hash of their key (deterministic).
     con.execute(
         f"""
@@ -118,22 +137,48 @@ def append_new_orders(raw_dir: Path, out_dir: Path, share: float = 0.01,
             inner join service_events as events on events.order_id = appended_orders.template_order_id
             order by appended_orders.sequence, event_id
         """,
-        "customer_signals": None,
+        # no new signals: a day of orders
+        "customer_signals": "select * from customer_signals limit 0",
     }
     counts = {}
     for table in TABLES:
-        target = str(out_dir / f"{table}.{file_format}").replace("'", "''")
-        if new_rows[table] is None:
-            counts[table] = 0
-            select = f"select * from {table}"
-        else:
-            con.execute(f"create table new_{table} as {new_rows[table]}")
-            (counts[table],) = con.execute(f"select count(*) from new_{table}").fetchone()
-            select = f"select * from {table} union all select * from new_{table}"
-        options = "(format parquet)" if file_format == "parquet" else "(format csv, header true)"
-        con.execute(f"copy ({select}) to '{target}' {options}")
-    con.close()
+        con.execute(f"create table new_{table} as {new_rows[table]}")
+        (counts[table],) = con.execute(f"select count(*) from new_{table}").fetchone()
     return counts
+
+
+def copy_to(con: duckdb.DuckDBPyConnection, select: str, target: Path, file_format: str) -> None:
+    options = "(format parquet)" if file_format == "parquet" else "(format csv, header true)"
+    con.execute(f"copy ({select}) to '{sql_path(target)}' {options}")
+
+
+def append_new_orders(raw_dir: Path, out_dir: Path, share: float = 0.01,
+                      file_format: str = "parquet") -> dict[str, int]:
+    """Write raw_dir plus a day of new orders to out_dir; return the number of new rows per table."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open_export(raw_dir, file_format) as con:
+        counts = create_new_day(con, share)
+        for table in TABLES:
+            copy_to(con, f"select * from {table} union all select * from new_{table}",
+                    out_dir / f"{table}.{file_format}", file_format)
+    return counts
+
+
+def write_new_day(raw_dir: Path, increments_dir: Path, share: float = 0.01,
+                  file_format: str = "parquet") -> tuple[str, dict[str, int]]:
+    """Write the day of new orders append_new_orders adds to raw_dir as one day folder of daily
+    increments, increments_dir/<YYYY-MM-DD>/<table>.<file_format>, only the new rows (a table
+    without new rows has no file). Returns the day folder's name and the new rows per table."""
+    with open_export(raw_dir, file_format) as con:
+        counts = create_new_day(con, share)
+        (day,) = con.execute("select strftime(day, '%Y-%m-%d') from new_day").fetchone()
+        folder = Path(increments_dir) / day
+        folder.mkdir(parents=True)
+        for table in TABLES:
+            if counts[table]:
+                copy_to(con, f"select * from new_{table}", folder / f"{table}.{file_format}", file_format)
+    return day, counts
 
 
 def copy_folder(raw_dir: Path, out_dir: Path) -> None:

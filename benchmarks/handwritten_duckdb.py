@@ -3,7 +3,8 @@
 The script computes the public marts straight from the raw files through the duckdb Python API,
 with the same threads, memory limit and insertion order setting as the dbt profile: the practical lower bound of the dbt
 project on this engine. Results stay in the connection (tables customer_value,
-customer_value_deciles, value_tier_summary, whale_curve, rejected_counts) or in --database.
+customer_value_deciles, value_tier_summary, whale_curve, value_upside, customer_value_history,
+tier_migration, rejected_counts) or in --database.
 
 Usage:
     python benchmarks/handwritten_duckdb.py --raw DIR [--database FILE]
@@ -12,6 +13,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import time
 from pathlib import Path
@@ -21,7 +23,8 @@ from rule_vars import rule_variables
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SCRIPT = Path(__file__).with_name("handwritten") / "customer_value.sql"
-RESULT_TABLES = ["customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve", "rejected_counts"]
+RESULT_TABLES = ["customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve", "value_upside",
+                 "customer_value_history", "tier_migration", "rejected_counts"]
 
 
 def render(raw_dir: Path, variables: dict | None = None) -> str:
@@ -33,9 +36,13 @@ def render(raw_dir: Path, variables: dict | None = None) -> str:
         .replace("{raw_dir}", str(Path(raw_dir).resolve()).replace("'", "''"))
         .replace("{seeds_dir}", str(PROJECT_DIR / "seeds" / "config").replace("'", "''"))
         .replace("{as_of_date}", "null" if as_of is None else f"date '{as_of}'")
+        # as dbt's run start: the day in UTC
+        .replace("{build_day}", f"date '{dt.datetime.now(dt.UTC).date()}'")
         .replace("{top_tier_deciles}", str(int(values["top_tier_deciles"])))
         .replace("{upgrade_window_days}", str(int(values["upgrade_window_days"])))
         .replace("{upgrade_growth_ratio}", str(float(values["upgrade_growth_ratio"])))
+        .replace("{history_months}", str(int(values["history_months"])))
+        .replace("{value_window_days}", str(int(values["value_window_days"])))
     )
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
-RULE_VARS = ("as_of_date", "top_tier_deciles", "upgrade_window_days", "upgrade_growth_ratio")
+RULE_VARS = ("as_of_date", "top_tier_deciles", "upgrade_window_days", "upgrade_growth_ratio", "history_months",
+             "value_window_days")
 
 
 def rule_variables(overrides: dict | None = None) -> dict:

@@ -1,14 +1,17 @@
--- The customer value marts in one hand-written DuckDB script: the practical lower bound of the
--- dbt project on this engine (benchmarks/README.md). Same inputs (the raw exports, every column
--- text, and the configuration seeds), same rules (docs/rules.md sections
--- 2 to 5), same outputs: customer_value (without the predicted lifetime value columns),
--- customer_value_deciles, value_tier_summary, whale_curve, and the rejected rows counted by raw
--- table and reason. Written as an analytics engineer would write it for speed by hand: temporary
--- tables, no persisted facts, no JSON text of rejected rows, no incremental bookkeeping.
+-- The public customer value marts in one hand-written DuckDB script: the practical lower bound of
+-- the dbt project on this engine (benchmarks/README.md). Same inputs (the raw exports, every
+-- column text, and the configuration seeds), same rules (docs/rules.md sections 2 to 5, 9, 10 and
+-- the parts of 13 a tables export meets: credit notes, guest sales, nulled optional values, future
+-- dates, ISO spellings), same outputs: customer_value (without the predicted lifetime value
+-- columns), customer_value_deciles, value_tier_summary, whale_curve, value_upside,
+-- customer_value_history, tier_migration, and the rejected rows counted by raw table and reason.
+-- Written as an analytics engineer would write it for speed by hand: temporary tables, the facts
+-- kept in memory and not published, no JSON text of rejected rows, no incremental bookkeeping.
 --
 -- Placeholders, filled in by benchmarks/handwritten_duckdb.py: {raw_dir}, {seeds_dir},
--- {as_of_date} (a date literal or null), {top_tier_deciles}, {upgrade_window_days},
--- {upgrade_growth_ratio}.
+-- {as_of_date} (a date literal or null), {build_day} (a date literal: rows dated after it are
+-- quarantined), {top_tier_deciles}, {upgrade_window_days}, {upgrade_growth_ratio},
+-- {history_months}, {value_window_days}.
 
 -- Configuration seeds.
 create or replace temp table rates as
@@ -36,36 +39,41 @@ create or replace temp view raw_customer_signals as select * from read_parquet('
 
 -- Staging (docs/rules.md section 2). Per table: the key's copy number and number of distinct versions
 -- (computed only for the few repeated keys), typed values, then the first rule broken.
+-- An ISO timestamp may have a T and a zone suffix; the zone is dropped, the time kept as written.
 create or replace macro iso_ts(t) as
-    case when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?') then try_cast(t as timestamp) end;
-create or replace macro iso_date(t) as
-    case when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast(t as date) end;
+    case when regexp_full_match(t, '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?')
+        then try_cast(
+            case when length(t) > 10
+                then substr(t, 1, 10) || ' ' || regexp_extract(substr(t, 12), '^[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?', 0)
+                else t end
+            as timestamp)
+    end;
 create or replace macro amount(t) as try_cast(t as decimal(18, 4));
 create or replace macro whole(t) as
     cast(case when try_cast(t as decimal(18, 4)) = floor(try_cast(t as decimal(18, 4))) then try_cast(t as decimal(18, 0)) end as integer);
+create or replace macro after_build_day(ts) as cast(ts as date) > {build_day};
 
+-- A customer row is only judged by its key: a signup date that does not parse is nulled, not rejected.
 create or replace temp table customers_classified as
 with keyed as (select *, nullif(trim(customer_id), '') as k from raw_customers),
 repeated as (select k from keyed where k is not null group by k having count(*) > 1),
 copies as (
-    select keyed.*, 1 as copy, 1 as versions from keyed anti join repeated using (k)
+    select k, 1 as copy, 1 as versions from keyed anti join repeated using (k)
     union all
     select
-        keyed.*,
+        k,
         row_number() over (partition by k order by (customer_id, signup_date, region, acquisition_channel, email)),
         count(distinct (customer_id, signup_date, region, acquisition_channel, email)) over (partition by k)
     from keyed semi join repeated using (k)
-),
-typed as (select k as customer_id, nullif(trim(signup_date), '') as signup_text, copy, versions from copies)
+)
 select
-    customer_id,
+    k as customer_id,
     case
-        when customer_id is null then 'missing_key'
+        when k is null then 'missing_key'
         when versions > 1 then 'conflicting_duplicate'
         when copy > 1 then 'duplicate_key'
-        when signup_text is not null and iso_date(signup_text) is null then 'invalid_value'
     end as reason
-from typed;
+from copies;
 
 create or replace temp table staged_customers as
 select customer_id from customers_classified where reason is null;
@@ -86,11 +94,10 @@ typed as (
     select
         k as order_id,
         nullif(trim(customer_id), '') as customer_id,
-        nullif(trim(ordered_at), '') as ordered_at_text,
         iso_ts(nullif(trim(ordered_at), '')) as ordered_at,
         lower(nullif(trim(status), '')) as status,
-        nullif(trim(shipping_fee), '') as fee_text,
-        coalesce(amount(nullif(trim(shipping_fee), '')), case when nullif(trim(shipping_fee), '') is null then 0 end) as shipping_fee,
+        -- an empty fee is 0, and so is one that does not read as an amount (nulled)
+        coalesce(amount(nullif(trim(shipping_fee), '')), 0) as shipping_fee,
         copy,
         versions
     from copies
@@ -101,9 +108,10 @@ select
         when typed.order_id is null then 'missing_key'
         when versions > 1 then 'conflicting_duplicate'
         when copy > 1 then 'duplicate_key'
-        when typed.customer_id is null or ordered_at is null or status is null
-            or status not in ('completed', 'returned', 'cancelled')
-            or shipping_fee is null or shipping_fee < 0 then 'invalid_value'
+        when typed.customer_id is null then 'no_customer'
+        when ordered_at is null or after_build_day(ordered_at)
+            or status is null or status not in ('completed', 'returned', 'cancelled', 'refunded')
+            or shipping_fee < 0 then 'invalid_value'
         when customers.customer_id is null then 'orphan'
     end as reason
 from typed
@@ -132,27 +140,34 @@ typed as (
         whole(nullif(trim(quantity), '')) as quantity,
         amount(nullif(trim(unit_price), '')) as unit_price,
         amount(nullif(trim(unit_cost), '')) as unit_cost,
-        coalesce(amount(nullif(trim(discount_amount), '')), case when nullif(trim(discount_amount), '') is null then 0 end) as discount_amount,
+        coalesce(amount(nullif(trim(discount_amount), '')), 0) as discount_amount,
         copy,
         versions
     from copies
-)
+),
+guest_orders as (select distinct order_id from orders_classified where reason = 'no_customer')
 select
-    typed.order_item_id, typed.order_id, quantity, unit_price, unit_cost, discount_amount,
+    typed.order_item_id, typed.order_id,
+    -- a credit note's quantities may be written negative: the credit is their size
+    abs(quantity) as quantity, unit_price, unit_cost, discount_amount,
     case
         when typed.order_item_id is null then 'missing_key'
         when versions > 1 then 'conflicting_duplicate'
         when copy > 1 then 'duplicate_key'
+        when guest_orders.order_id is not null then 'no_customer'
         when typed.order_id is null or product_id is null
-            or quantity is null or quantity <= 0
+            or quantity is null or quantity = 0
+            -- only a valid credit note may have negative quantities (a line of a rejected order is its orphan)
+            or (quantity < 0 and orders.status <> 'refunded')
             or unit_price is null or unit_price < 0
             or unit_cost is null or unit_cost < 0
-            or discount_amount is null or discount_amount < 0
-            or discount_amount > quantity * unit_price then 'invalid_value'
+            or discount_amount < 0
+            or discount_amount > abs(quantity) * unit_price then 'invalid_value'
         when orders.order_id is null then 'orphan'
     end as reason
 from typed
-left join staged_orders as orders on typed.order_id = orders.order_id;
+left join staged_orders as orders on typed.order_id = orders.order_id
+left join guest_orders on typed.order_id = guest_orders.order_id;
 
 create or replace temp table service_events_classified as
 with keyed as (select *, nullif(trim(event_id), '') as k from raw_service_events),
@@ -194,7 +209,8 @@ select
         when copy > 1 then 'duplicate_key'
         when typed.customer_id is null or typed.activity is null
             or typed.activity not in (select activity from rates)
-            or occurred_at is null or units is null or units < 0 then 'invalid_value'
+            or occurred_at is null or after_build_day(occurred_at)
+            or units is null or units < 0 then 'invalid_value'
         when customers.customer_id is null or (typed.order_id is not null and orders.order_id is null) then 'orphan'
         when rated_dates.activity is null then 'no_rate'
     end as reason
@@ -233,7 +249,7 @@ select
         when copy > 1 then 'duplicate_key'
         when typed.customer_id is null or typed.signal_type is null
             or typed.signal_type not in (select signal_type from signal_values)
-            or occurred_at is null then 'invalid_value'
+            or occurred_at is null or after_build_day(occurred_at) then 'invalid_value'
         when customers.customer_id is null then 'orphan'
     end as reason
 from typed
@@ -246,7 +262,8 @@ union all select 'order_items', reason, count(*) from order_items_classified whe
 union all select 'service_events', reason, count(*) from service_events_classified where reason is not null group by reason
 union all select 'customer_signals', reason, count(*) from customer_signals_classified where reason is not null group by reason;
 
--- Orders and cost to serve (docs/rules.md section 3), counted up to the as-of date.
+-- Orders and cost to serve (docs/rules.md section 3), counted up to the as-of date. A credit note
+-- (refunded) takes its lines and fee back, negative at its own date.
 create or replace temp table as_of as
 select coalesce({as_of_date}, cast(max(ordered_at) as date)) as as_of_date from staged_orders;
 
@@ -259,19 +276,23 @@ with lines as (
     from order_items_classified
     where reason is null
     group by order_id
+),
+signs as (
+    select orders.*, case status when 'completed' then 1 when 'refunded' then -1 else 0 end as sign
+    from staged_orders as orders
 )
 select
-    orders.customer_id,
-    orders.ordered_at,
-    cast(orders.ordered_at as date) as ordered_date,
-    orders.status,
-    case when orders.status = 'completed' then coalesce(lines.line_revenue, 0) + orders.shipping_fee else 0 end as revenue,
-    case when orders.status = 'completed' then coalesce(lines.line_cost, 0) else 0 end as cogs
-from staged_orders as orders
-left join lines on orders.order_id = lines.order_id
-where cast(orders.ordered_at as date) <= (select as_of_date from as_of);
+    signs.customer_id,
+    signs.ordered_at,
+    cast(signs.ordered_at as date) as ordered_date,
+    signs.status,
+    cast(sign * (coalesce(lines.line_revenue, 0) + signs.shipping_fee) as decimal(18, 4)) as revenue,
+    cast(sign * coalesce(lines.line_cost, 0) as decimal(18, 4)) as cogs
+from signs
+left join lines on signs.order_id = lines.order_id
+where cast(signs.ordered_at as date) <= (select as_of_date from as_of);
 
-create or replace temp table activity_costs as
+create or replace temp table cost_drivers as
 with drivers as (
     select customer_id, 'order_processing' as activity, cast(ordered_at as date) as driver_date, 1 as units
     from staged_orders
@@ -279,31 +300,150 @@ with drivers as (
     select customer_id, 'delivery', cast(ordered_at as date), 1
     from staged_orders where status in ('completed', 'returned')
     union all
+    select customer_id, 'return_handling', cast(ordered_at as date), 1
+    from staged_orders where status = 'refunded'
+    union all
     select customer_id, activity, cast(occurred_at as date), units
     from service_events_classified where reason is null
 )
-select drivers.customer_id, drivers.activity, sum(cast(drivers.units * rates.cost_per_unit as decimal(18, 4))) as cost
+select
+    drivers.customer_id, drivers.activity, drivers.driver_date,
+    cast(drivers.units * rates.cost_per_unit as decimal(18, 4)) as cost
 from drivers
 inner join rates
     on drivers.activity = rates.activity
     and (rates.valid_from is null or drivers.driver_date >= rates.valid_from)
     and (rates.valid_to is null or drivers.driver_date < rates.valid_to)
-where drivers.driver_date <= (select as_of_date from as_of)
-group by drivers.customer_id, drivers.activity;
+where drivers.driver_date <= (select as_of_date from as_of);
 
--- customer_value (docs/rules.md section 4).
+create or replace temp table activity_costs as
+select customer_id, activity, sum(cost) as cost from cost_drivers group by customer_id, activity;
+
+-- Customer value over time (docs/rules.md section 9): period ends, each with its window
+-- (period_end - value_window_days, period_end] and the period end before it.
+create or replace temp table periods as
+with month_ends as (
+    select distinct cast(
+        date_trunc('month', (select as_of_date from as_of) + 1) - to_months(months_back) - interval 1 day
+    as date) as period_end
+    from range({history_months}) as t(months_back)
+),
+ends as (
+    select period_end from month_ends
+    union
+    select as_of_date from as_of
+)
+select
+    period_end,
+    period_end - {value_window_days} as window_start,
+    lag(period_end) over (order by period_end) as previous_period_end
+from ends;
+
+-- Money per customer and period, at cents, for every customer with an order by the period end.
+create or replace temp table customers_by_period as
+with first_orders as (
+    select customer_id, min(ordered_date) as first_ordered_date from order_values group by customer_id
+),
+window_orders as (
+    select
+        periods.period_end, o.customer_id,
+        sum(o.revenue) as revenue,
+        sum(o.revenue - o.cogs) as gross_margin,
+        count(*) filter (where o.status = 'completed') as orders_count
+    from order_values as o
+    inner join periods on o.ordered_date > periods.window_start and o.ordered_date <= periods.period_end
+    group by all
+),
+window_costs as (
+    select periods.period_end, d.customer_id, sum(d.cost) as cost_to_serve
+    from cost_drivers as d
+    inner join periods on d.driver_date > periods.window_start and d.driver_date <= periods.period_end
+    group by all
+),
+rounded as (
+    select
+        first_orders.customer_id,
+        periods.period_end,
+        window_orders.customer_id is not null as has_window_order,
+        cast(round(coalesce(window_orders.revenue, 0), 2) as decimal(18, 2)) as revenue,
+        cast(round(coalesce(window_orders.gross_margin, 0), 2) as decimal(18, 2)) as gross_margin,
+        cast(round(coalesce(window_costs.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve,
+        coalesce(window_orders.orders_count, 0) as orders_count
+    from first_orders
+    inner join periods on first_orders.first_ordered_date <= periods.period_end
+    left join window_orders
+        on first_orders.customer_id = window_orders.customer_id and periods.period_end = window_orders.period_end
+    left join window_costs
+        on first_orders.customer_id = window_costs.customer_id and periods.period_end = window_costs.period_end
+)
+select *, gross_margin - cost_to_serve as margin_after_cost_to_serve from rounded;
+
+create or replace table customer_value_history as
+with ranked as (
+    select
+        *,
+        case when has_window_order then ntile(10) over (
+            partition by period_end, has_window_order
+            order by margin_after_cost_to_serve desc, revenue desc, customer_id asc
+        ) end as value_decile
+    from customers_by_period
+)
+select
+    customer_id,
+    period_end,
+    case
+        when not has_window_order then 'lapsed'
+        when value_decile <= {top_tier_deciles} and margin_after_cost_to_serve > 0 then 'top'
+        when margin_after_cost_to_serve < 0 then 'unprofitable'
+        else 'growth'
+    end as value_tier,
+    cast(value_decile as integer) as value_decile,
+    revenue, gross_margin, cost_to_serve, margin_after_cost_to_serve,
+    cast(orders_count as integer) as orders_count
+from ranked;
+
+-- Each state with the one at the period end before ('new' without a row then).
+create or replace temp table states_with_previous as
+select
+    history.customer_id,
+    history.period_end,
+    periods.previous_period_end,
+    history.value_tier,
+    history.margin_after_cost_to_serve,
+    coalesce(previous.value_tier, 'new') as previous_tier,
+    coalesce(previous.margin_after_cost_to_serve, 0) as previous_margin_after_cost_to_serve
+from customer_value_history as history
+inner join periods using (period_end)
+left join customer_value_history as previous
+    on history.customer_id = previous.customer_id and periods.previous_period_end = previous.period_end;
+
+create or replace table tier_migration as
+select
+    period_end,
+    previous_tier,
+    value_tier,
+    cast(count(*) as integer) as customers,
+    sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
+    sum(previous_margin_after_cost_to_serve) as previous_margin_after_cost_to_serve
+from states_with_previous
+where previous_period_end is not null
+group by all;
+
+-- customer_value (docs/rules.md section 4): money rounded to cents once per customer, then ranked.
 create or replace table customer_value as
 with as_of as (select as_of_date from as_of),
-window_revenue as (
+activity as (
     select
         customer_id,
         count(*) filter (where status = 'completed') as orders_count,
         count(*) filter (where status = 'returned') as returned_orders_count,
         count(*) filter (where status = 'cancelled') as cancelled_orders_count,
+        count(*) filter (where status = 'refunded') as refunds_count,
         min(ordered_at) as first_ordered_at,
         max(ordered_at) as last_ordered_at,
         sum(revenue) as revenue,
-        sum(cogs) as cogs,
+        coalesce(-sum(revenue) filter (where status = 'refunded'), 0) as refunded_revenue,
+        sum(revenue - cogs) as gross_margin,
         coalesce(sum(revenue) filter (
             where ordered_date > (select as_of_date from as_of) - {upgrade_window_days}
         ), 0) as recent_revenue,
@@ -315,11 +455,7 @@ window_revenue as (
     group by customer_id
 ),
 costs as (
-    select
-        customer_id,
-        sum(cost) as cost_to_serve
-    from activity_costs
-    group by customer_id
+    select customer_id, sum(cost) as cost_to_serve from activity_costs group by customer_id
 ),
 top_activity as (
     select customer_id, activity as top_cost_activity, cost as top_cost
@@ -333,35 +469,48 @@ signals as (
     where signals.reason is null and cast(signals.occurred_at as date) <= (select as_of_date from as_of)
     group by signals.customer_id
 ),
-measured as (
+at_cents as (
     select
-        w.customer_id,
-        w.orders_count, w.returned_orders_count, w.cancelled_orders_count,
-        w.first_ordered_at, w.last_ordered_at,
-        (select as_of_date from as_of) - cast(w.last_ordered_at as date) as recency_days,
-        (select as_of_date from as_of) - cast(w.first_ordered_at as date) as tenure_days,
-        w.revenue, w.cogs, w.revenue - w.cogs as gross_margin,
-        coalesce(costs.cost_to_serve, 0) as cost_to_serve,
-        w.revenue - w.cogs - coalesce(costs.cost_to_serve, 0) as margin_after_cost_to_serve,
-        case when coalesce(costs.cost_to_serve, 0) <> 0 then top_activity.top_cost_activity end as top_cost_activity,
-        case when coalesce(costs.cost_to_serve, 0) <> 0 then top_activity.top_cost / costs.cost_to_serve end as top_cost_activity_share,
-        coalesce(signals.indirect_value, 0) as indirect_value,
-        w.recent_revenue, w.earlier_revenue
-    from window_revenue as w
+        a.customer_id,
+        a.orders_count, a.returned_orders_count, a.cancelled_orders_count, a.refunds_count,
+        a.first_ordered_at, a.last_ordered_at,
+        (select as_of_date from as_of) - cast(a.last_ordered_at as date) as recency_days,
+        (select as_of_date from as_of) - cast(a.first_ordered_at as date) as tenure_days,
+        cast(round(a.revenue, 2) as decimal(18, 2)) as revenue,
+        cast(round(a.refunded_revenue, 2) as decimal(18, 2)) as refunded_revenue,
+        cast(round(a.gross_margin, 2) as decimal(18, 2)) as gross_margin,
+        cast(round(coalesce(costs.cost_to_serve, 0), 2) as decimal(18, 2)) as cost_to_serve,
+        case when costs.cost_to_serve > 0 then top_activity.top_cost_activity end as top_cost_activity,
+        case when costs.cost_to_serve > 0 then cast(top_activity.top_cost as double) / cast(costs.cost_to_serve as double) end
+            as top_cost_activity_share,
+        cast(round(coalesce(signals.indirect_value, 0), 2) as decimal(18, 2)) as indirect_value,
+        a.recent_revenue, a.earlier_revenue
+    from activity as a
     left join costs using (customer_id)
     left join top_activity using (customer_id)
     left join signals using (customer_id)
 ),
+measured as (
+    select
+        *,
+        revenue - gross_margin as cogs,
+        gross_margin - cost_to_serve as margin_after_cost_to_serve
+    from at_cents
+),
 ranked as (
     select
         *,
-        case when revenue <> 0 then margin_after_cost_to_serve / revenue end as margin_after_cost_to_serve_rate,
-        case when orders_count <> 0 then revenue / orders_count end as average_order_value,
+        case when revenue + refunded_revenue <> 0
+            then cast(refunded_revenue as double) / cast(revenue + refunded_revenue as double) end as refund_rate,
+        case when revenue <> 0
+            then cast(margin_after_cost_to_serve as double) / cast(revenue as double) end as margin_after_cost_to_serve_rate,
+        case when orders_count <> 0
+            then cast(round(cast(revenue / orders_count as decimal(38, 10)), 2) as decimal(18, 2)) end as average_order_value,
         row_number() over value_order as value_rank,
         ntile(10) over value_order as value_decile,
         ntile(10) over (order by revenue desc, customer_id asc) as spend_decile,
-        sum(margin_after_cost_to_serve) over (value_order rows between unbounded preceding and current row)
-            / nullif(greatest(sum(margin_after_cost_to_serve) over (), 0), 0) as cumulative_margin_share,
+        cast(sum(margin_after_cost_to_serve) over (value_order rows between unbounded preceding and current row) as double)
+            / nullif(greatest(cast(sum(margin_after_cost_to_serve) over () as double), 0), 0) as cumulative_margin_share,
         ntile(5) over (order by last_ordered_at asc, customer_id asc) as recency_score,
         ntile(5) over (order by orders_count asc, customer_id asc) as frequency_score,
         ntile(5) over (order by revenue asc, customer_id asc) as monetary_score,
@@ -394,27 +543,63 @@ reasons as (
             case when earlier_revenue > 0 and recent_revenue >= {upgrade_growth_ratio} * earlier_revenue then 'growing_spend' end
         ) end as upgrade_reasons
     from tiered
+),
+-- Upside (docs/rules.md section 10): each decile's lower median margin, one of its own values.
+decile_medians as (
+    select value_decile, margin_after_cost_to_serve as median_margin
+    from (
+        select
+            value_decile, margin_after_cost_to_serve,
+            row_number() over (partition by value_decile order by margin_after_cost_to_serve, customer_id) as position,
+            count(*) over (partition by value_decile) as decile_size
+        from reasons
+    )
+    where position = (decile_size + 1) // 2
+),
+annual as (
+    select customer_id, value_tier as annual_value_tier, previous_tier as previous_annual_value_tier
+    from states_with_previous
+    where period_end = (select as_of_date from as_of)
 )
 select
     reasons.customer_id, orders_count, returned_orders_count, cancelled_orders_count,
     first_ordered_at, last_ordered_at, recency_days, tenure_days,
-    revenue, cogs, gross_margin, cost_to_serve, margin_after_cost_to_serve,
+    revenue, refunded_revenue, refunds_count, refund_rate, cogs, gross_margin, cost_to_serve, margin_after_cost_to_serve,
     margin_after_cost_to_serve_rate, average_order_value, top_cost_activity, top_cost_activity_share,
-    indirect_value, value_rank, value_decile, spend_decile, cumulative_margin_share,
+    indirect_value, value_rank, reasons.value_decile, spend_decile, cumulative_margin_share,
     is_unprofitable, value_tier, reasons.recency_score, reasons.frequency_score, monetary_score,
     rfm_segments.rfm_segment, frequency_spend_band,
     case frequency_spend_band when 'high' then 'personalized' when 'medium' then 'customized' else 'generic' end as service_level,
     upgrade_reasons,
     upgrade_reasons <> '' as has_upgrade_potential,
-    case when value_tier = 'top' then 'p1' when value_tier = 'growth' or upgrade_reasons <> '' then 'p2' else 'p3' end as service_priority
+    case when value_tier = 'top' then 'p1' when value_tier = 'growth' or upgrade_reasons <> '' then 'p2' else 'p3' end as service_priority,
+    annual.annual_value_tier,
+    annual.previous_annual_value_tier,
+    annual.previous_annual_value_tier = 'top' and annual.annual_value_tier <> 'top' as is_top_lost,
+    case
+        when reasons.value_decile = 1 then null
+        when upgrade_reasons <> '' then greatest(better.median_margin - margin_after_cost_to_serve, 0)
+        else 0
+    end as upside_to_next_decile,
+    case when margin_after_cost_to_serve < 0 then -margin_after_cost_to_serve else 0 end as loss_avoidable
 from reasons
 left join rfm_segments
-    on reasons.recency_score = rfm_segments.recency_score and reasons.frequency_score = rfm_segments.frequency_score;
+    on reasons.recency_score = rfm_segments.recency_score and reasons.frequency_score = rfm_segments.frequency_score
+left join decile_medians as better on better.value_decile = reasons.value_decile - 1
+left join annual on reasons.customer_id = annual.customer_id;
 
--- Summary marts (docs/rules.md section 5).
+-- Summary marts (docs/rules.md sections 5 and 10).
+create or replace temp table totals as
+select
+    count(*) as customers,
+    sum(revenue) as total_revenue,
+    sum(margin_after_cost_to_serve) as total_margin,
+    nullif(greatest(cast(sum(revenue) as double), 0), 0) as revenue_divisor,
+    nullif(greatest(cast(sum(margin_after_cost_to_serve) as double), 0), 0) as margin_divisor
+from customer_value;
+
 create or replace table customer_value_deciles as
-with totals as (select sum(margin_after_cost_to_serve) as total_margin from customer_value),
-deciles as (
+with deciles as (
     select
         value_decile,
         count(*) as customers,
@@ -428,33 +613,45 @@ deciles as (
 )
 select
     value_decile, customers, revenue, gross_margin, cost_to_serve, margin_after_cost_to_serve,
-    margin_after_cost_to_serve / nullif(greatest((select total_margin from totals), 0), 0) as share_of_total_margin,
-    sum(margin_after_cost_to_serve) over (order by value_decile)
-        / nullif(greatest((select total_margin from totals), 0), 0) as cumulative_share_of_total_margin,
+    cast(margin_after_cost_to_serve as double) / (select margin_divisor from totals) as share_of_total_margin,
+    cast(sum(margin_after_cost_to_serve) over (order by value_decile) as double)
+        / (select margin_divisor from totals) as cumulative_share_of_total_margin,
     unprofitable_customers
 from deciles;
 
 create or replace table value_tier_summary as
-with totals as (
-    select count(*) as customers, sum(margin_after_cost_to_serve) as total_margin from customer_value
-)
 select
     value_tier,
     count(*) as customers,
     count(*) / (select customers from totals) as share_of_customers,
     sum(revenue) as revenue,
     sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
-    sum(margin_after_cost_to_serve) / nullif(greatest((select total_margin from totals), 0), 0) as share_of_total_margin,
+    cast(sum(margin_after_cost_to_serve) as double) / (select margin_divisor from totals) as share_of_total_margin,
     count(*) filter (where has_upgrade_potential) as customers_with_upgrade_potential
 from customer_value
 group by value_tier;
 
-create or replace table whale_curve as
-with totals as (
-    select count(*) as customers, sum(revenue) as total_revenue, sum(margin_after_cost_to_serve) as total_margin
+create or replace table value_upside as
+with tiers as (
+    select
+        value_tier,
+        count(*) as customers,
+        sum(margin_after_cost_to_serve) as margin_after_cost_to_serve,
+        count(*) filter (where has_upgrade_potential) as customers_with_upgrade_potential,
+        coalesce(sum(upside_to_next_decile), 0) as upside_to_next_decile,
+        sum(loss_avoidable) as loss_avoidable
     from customer_value
-),
-running as (
+    group by value_tier
+)
+select
+    *,
+    cast(upside_to_next_decile as double) / nullif(greatest(cast(margin_after_cost_to_serve as double), 0), 0)
+        as upside_share_of_tier_margin,
+    cast(upside_to_next_decile as double) / (select margin_divisor from totals) as upside_share_of_total_margin
+from tiers;
+
+create or replace table whale_curve as
+with running as (
     select
         value_rank,
         sum(revenue) over (order by value_rank) as cumulative_revenue,
@@ -470,8 +667,8 @@ percentiles as (
 select
     percentiles.customer_percentile,
     percentiles.customers_included,
-    running.cumulative_revenue / nullif(greatest((select total_revenue from totals), 0), 0) as cumulative_revenue_share,
-    running.cumulative_margin / nullif(greatest((select total_margin from totals), 0), 0) as cumulative_margin_share
+    cast(running.cumulative_revenue as double) / (select revenue_divisor from totals) as cumulative_revenue_share,
+    cast(running.cumulative_margin as double) / (select margin_divisor from totals) as cumulative_margin_share
 from percentiles
 left join running on running.value_rank = percentiles.customers_included
 order by percentiles.customer_percentile;
