@@ -332,7 +332,8 @@ class Bench:
             PYTHON, str(BENCH_DIR / "split_into_days.py"), "--raw", str(self.raw_source),
             "--out", str(self.increments)], check=True)
         day_folders = sorted(path.name for path in self.increments.iterdir())
-        problems = {**comparisons, "day folders hold the snapshot's rows": guarded(self.day_folder_row_differences)}
+        problems = {**comparisons,
+                    "day folders hold as many rows as the snapshot": guarded(self.day_folder_row_differences)}
         variables = json.dumps({"raw_increments_path": str(self.increments), "predict_clv": False})
         self.dbt("dbt seed (config, increments database)", "seed", "--select", "path:seeds/config",
                  database=self.increments_database, variables=variables)
