@@ -162,20 +162,26 @@
             {%- set expected = raw_table_columns(table_name) -%}
             {%- do land_raw_file(table_name, path) -%}
             {%- call statement('apply_raw_increment_' ~ table_name) -%}
+                create or replace temp table day_keys as
+                select distinct trim({{ contract.key }}) as key_value
+                from raw.{{ table_name }}
+                where nullif(trim({{ contract.key }}), '') is not null;
                 {%- if record_touches %}
+                create or replace temp table replaced_rows as
+                select * from raw_state.{{ table_name }} where trim({{ contract.key }}) in (select key_value from day_keys);
                 {{ record_touched_rows(day, table_name, 'select * from raw.' ~ table_name) }}
-                {{ record_touched_rows(day, table_name,
-                    'select * from raw_state.' ~ table_name ~ ' where trim(' ~ contract.key ~ ') in (select trim('
-                    ~ contract.key ~ ') from raw.' ~ table_name ~ ')') }}
+                {{ record_touched_rows(day, table_name, 'select * from replaced_rows') }}
+                drop table replaced_rows;
                 {%- endif %}
+
                 delete from raw_state.{{ table_name }}
-                where trim({{ contract.key }}) in (
-                    select trim({{ contract.key }}) from raw.{{ table_name }} where nullif(trim({{ contract.key }}), '') is not null
-                );
+                where trim({{ contract.key }}) in (select key_value from day_keys);
 
                 delete from raw_state.salvaged_values
                 where source_table = '{{ table_name }}'
-                    and trim(source_key) in (select trim({{ contract.key }}) from raw.{{ table_name }});
+                    and trim(source_key) in (select key_value from day_keys);
+
+                drop table day_keys;
 
                 insert into raw_state.{{ table_name }} ({{ expected | join(', ') }})
                 select {{ expected | join(', ') }} from raw.{{ table_name }};
@@ -213,8 +219,41 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {%- if record_touches -%}
+        {%- do record_judged_keys(day) -%}
+    {%- endif -%}
     {%- do run_query(
         "insert into raw_state.loaded_days values (" ~ sql_text(root) ~ ", " ~ sql_text(day) ~ ", current_timestamp)") -%}
+{% endmacro %}
+
+
+{#-
+    Records, for `day`, the keys of the rows judged against what the day touched (docs/rules.md
+    section 2), as the state stands after the day: orders of a touched customer, lines and
+    service events of a touched order, service events and signals of a touched customer. A row
+    added by a later day is touched by that day itself.
+-#}
+{% macro record_judged_keys(day) %}
+    {%- set touched -%}
+        select key_value from raw_state.touched_keys where day_folder = {{ sql_text(day) }} and kind =
+    {%- endset -%}
+    {%- call statement('record_judged_keys') -%}
+        insert into raw_state.touched_keys
+        select distinct {{ sql_text(day) }}, 'orders', trim(order_id) from raw_state.orders
+        where trim(customer_id) in ({{ touched }} 'customers');
+
+        insert into raw_state.touched_keys
+        select distinct {{ sql_text(day) }}, 'order_items', trim(order_item_id) from raw_state.order_items
+        where trim(order_id) in ({{ touched }} 'orders');
+
+        insert into raw_state.touched_keys
+        select distinct {{ sql_text(day) }}, 'service_events', trim(event_id) from raw_state.service_events
+        where trim(customer_id) in ({{ touched }} 'customers') or trim(order_id) in ({{ touched }} 'orders');
+
+        insert into raw_state.touched_keys
+        select distinct {{ sql_text(day) }}, 'customer_signals', trim(signal_id) from raw_state.customer_signals
+        where trim(customer_id) in ({{ touched }} 'customers');
+    {%- endcall -%}
 {% endmacro %}
 
 

@@ -54,34 +54,19 @@
 
 {#-
     The keys (column key_value) of `kind` changed by the day folders after `since`: the keys the
-    days touched, and the keys whose rows are judged against them (docs/rules.md section 2):
-    orders of a touched customer, lines and service events of a changed order, service events
-    and signals of a touched customer. affected_orders adds the orders whose lines or service
-    events changed.
+    days touched, with the keys judged against them (record_judged_keys); affected_orders adds
+    the orders whose lines or service events changed, affected_customers is the customers whose
+    orders, lines or service events changed.
 -#}
 {% macro changed_keys(kind, since) %}
-    {%- set touched -%}
-        select key_value from raw_state.touched_keys where day_folder > {{ sql_text(since) }} and kind =
-    {%- endset -%}
-    {%- set customers = touched ~ " 'customers'" -%}
-    {%- if kind == 'orders' -%}
-        {{ return(touched ~ " 'orders' union select trim(order_id) from raw.orders"
-            ~ " where trim(customer_id) in (" ~ customers ~ ")") }}
-    {%- elif kind == 'order_items' -%}
-        {{ return(touched ~ " 'order_items' union select trim(order_item_id) from raw.order_items"
-            ~ " where trim(order_id) in (" ~ changed_keys('orders', since) ~ ")") }}
-    {%- elif kind == 'service_events' -%}
-        {{ return(touched ~ " 'service_events' union select trim(event_id) from raw.service_events"
-            ~ " where trim(customer_id) in (" ~ customers ~ ") or trim(order_id) in ("
-            ~ changed_keys('orders', since) ~ ")") }}
-    {%- elif kind == 'customer_signals' -%}
-        {{ return(touched ~ " 'customer_signals' union select trim(signal_id) from raw.customer_signals"
-            ~ " where trim(customer_id) in (" ~ customers ~ ")") }}
-    {%- elif kind == 'affected_orders' -%}
-        {{ return(changed_keys('orders', since) ~ " union " ~ touched ~ " 'order_ref'") }}
-    {%- else -%}
-        {{ return(touched ~ ' ' ~ sql_text(kind)) }}
+    {%- set touched = "select key_value from raw_state.touched_keys where day_folder > " ~ sql_text(since) -%}
+    {%- if kind == 'affected_orders' -%}
+        {{ return(touched ~ " and kind in ('orders', 'order_ref')") }}
+    {%- elif kind == 'affected_customers' -%}
+        {{ return(touched ~ " and kind = 'customer_ref' union select trim(customer_id) from raw.orders"
+            ~ " where trim(order_id) in (" ~ changed_keys('affected_orders', since) ~ ")") }}
     {%- endif -%}
+    {{ return(touched ~ " and kind = " ~ sql_text(kind)) }}
 {% endmacro %}
 
 
@@ -117,4 +102,40 @@
     {{- return("(driver_source = 'order' and " ~ changed_rows('affected_orders', 'order_id') ~ ")"
         ~ " or (driver_source = 'service_event' and "
         ~ changed_rows('service_events', 'cost_driver_id', prefix='service_event|') ~ ")") -}}
+{% endmacro %}
+
+
+{#-
+    The history's periods by customer (int_customers_measured_by_period): with increments, a
+    build keeps the rows of the closed periods (month ends still in the history, not the as-of
+    date) of the customers whose facts did not change, and measures the rest.
+-#}
+{% macro measured_periods_increments_config() %}
+    {%- set config = increments_config('affected_customers', 'customer_id') -%}
+    {%- if config.materialized == 'incremental' -%}
+        {%- do config.update({'pre_hook': "{% if is_incremental() %}delete from {{ this }} where period_end not in ("
+            ~ "select period_end from {{ ref('int_value_periods_enumerated') }} where not is_as_of_period)"
+            ~ " or {{ changed_rows('affected_customers', 'customer_id') }}{% endif %}"}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{% endmacro %}
+
+
+{#-
+    The history mart (customer_value_history): with increments, a build ranks again only the
+    periods without rows (new ones, the as-of date) and the periods where a changed customer's
+    measures differ from the kept row; the others are kept.
+-#}
+{% macro history_increments_config() %}
+    {%- set config = increments_config('affected_customers', 'customer_id') -%}
+    {%- if config.materialized == 'incremental' -%}
+        {%- do config.update({
+            'incremental_strategy': 'delete+insert',
+            'unique_key': 'period_end',
+            'pre_hook': "{% if is_incremental() %}delete from {{ this }} where period_end not in ("
+                ~ "select period_end from {{ ref('int_value_periods_enumerated') }} where not is_as_of_period)"
+                ~ "{{ ' or true' if processed_through() is none }}{% endif %}",
+        }) -%}
+    {%- endif -%}
+    {{ return(config) }}
 {% endmacro %}

@@ -21,8 +21,13 @@
 {%- set fingerprint = key_fingerprint(trimmed_key) -%}
 {#- with increments, only the rows of changed keys and the rows without a key (process_increments.sql) -#}
 {%- set changed = changed_rows(table_name, trimmed_key) -%}
-{%- set raw_input = raw_relation(table_name) if changed == 'true' else
-    '(select * from ' ~ raw_relation(table_name) ~ ' as raw where ' ~ changed ~ ' or ' ~ trimmed_key ~ ' is null)' -%}
+{%- set raw_input = raw_relation(table_name) if changed == 'true' else 'changed_raw_rows' -%}
+{%- if changed != 'true' %}
+changed_raw_rows as materialized (
+    select * from {{ raw_relation(table_name) }} as raw
+    where {{ changed }} or {{ trimmed_key }} is null
+),
+{% endif -%}
 repeated_fingerprints as (
     select {{ fingerprint }} as repeated_fingerprint
     from {{ raw_input }} as raw

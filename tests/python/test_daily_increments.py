@@ -238,7 +238,8 @@ def test_a_build_from_other_input_between_increments_builds_starts_the_state_ove
     expected = marts(full)
     increments.run("run", variables=VARIABLES)  # the demo export, not what the days add up to
     assert marts(increments)["customer_value"] != expected["customer_value"]
-    assert increments.query("select count(*) from information_schema.schemata where schema_name = 'raw_state'") == [(0,)]
+    schemas = "select count(*) from information_schema.schemata where schema_name = 'raw_state'"
+    assert increments.query(schemas) == [(0,)]
     increments.run("run", variables=variables)
     assert increments.query("select count(*) from raw_state.loaded_days") == [(5,)]
     assert marts(increments) == expected

@@ -7,8 +7,10 @@
 -#}
 
 -- a table, not a view: the history mart and this model's key tests would each recompute the
--- window joins over every fact (about 25 s apiece at 1,000,000 customers)
-{{ config(materialized='table') }}
+-- window joins over every fact (about 25 s apiece at 1,000,000 customers); with increments,
+-- closed periods of unchanged customers are kept (process_increments.sql)
+{{ config(**measured_periods_increments_config()) }}
+{%- set keeps_periods = processed_through() is not none %}
 
 with orders as (
     select * from {{ ref('int_orders_priced') }}
@@ -18,8 +20,16 @@ cost_drivers as (
     select * from {{ ref('int_cost_drivers_costed') }}
 ),
 
+-- measured for every customer: all periods, or with increments those without kept rows
 periods as (
-    select * from {{ ref('int_value_periods_enumerated') }}
+    select
+        *,
+        {% if keeps_periods -%}
+        period_end not in (select period_end from {{ this }})
+        {%- else -%}
+        true
+        {%- endif %} as is_measured_for_all
+    from {{ ref('int_value_periods_enumerated') }}
 ),
 
 first_orders as (
@@ -37,7 +47,9 @@ present as (
         first_orders.customer_id
     from first_orders
     inner join periods
-        on first_orders.first_ordered_date <= periods.period_end
+        on
+            first_orders.first_ordered_date <= periods.period_end
+            and (periods.is_measured_for_all or {{ changed_rows('affected_customers', 'first_orders.customer_id') }})
 ),
 
 -- sums cast back to the facts' type: unbounded decimal sums (128-bit) are slow to round
@@ -53,6 +65,7 @@ window_orders as (
         on
             orders.ordered_date > periods.window_start_date
             and orders.ordered_date <= periods.period_end
+            and (periods.is_measured_for_all or {{ changed_rows('affected_customers', 'orders.customer_id') }})
     group by periods.period_end, orders.customer_id
 ),
 
@@ -66,6 +79,7 @@ window_costs as (
         on
             cost_drivers.driver_date > periods.window_start_date
             and cost_drivers.driver_date <= periods.period_end
+            and (periods.is_measured_for_all or {{ changed_rows('affected_customers', 'cost_drivers.customer_id') }})
     group by periods.period_end, cost_drivers.customer_id
 ),
 

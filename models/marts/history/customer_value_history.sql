@@ -3,9 +3,53 @@
     of customer_value (macros value_order and value_tier_of) applied to the period's window
     population, or lapsed when the customer ordered before but not in the window.
 -#}
-with measured as (
+{{ config(**history_increments_config()) }}
+-- depends_on: {{ ref('int_value_periods_enumerated') }}
+
+with
+
+{% if processed_through() is not none -%}
+-- with increments (process_increments.sql): the periods without kept rows, and those where a
+-- changed customer's measures differ from the kept row
+changed_measures as (
+    select * from {{ ref('int_customers_measured_by_period') }}
+    where {{ changed_rows('affected_customers', 'customer_id') }}
+),
+
+kept_rows as (
+    select * from {{ this }}
+    where {{ changed_rows('affected_customers', 'customer_id') }}
+),
+
+ranked_periods as (
+    select period_end from {{ ref('int_value_periods_enumerated') }}
+    where period_end not in (select period_end from {{ this }})
+    union
+    select coalesce(changed_measures.period_end, kept_rows.period_end) as period_end
+    from changed_measures
+    full outer join kept_rows
+        on
+            changed_measures.customer_id = kept_rows.customer_id
+            and changed_measures.period_end = kept_rows.period_end
+    where
+        changed_measures.customer_id is null
+        or kept_rows.customer_id is null
+        or changed_measures.has_window_order <> (kept_rows.value_tier <> 'lapsed')
+        or changed_measures.revenue <> kept_rows.revenue
+        or changed_measures.gross_margin <> kept_rows.gross_margin
+        or changed_measures.cost_to_serve <> kept_rows.cost_to_serve
+        or changed_measures.orders_count <> kept_rows.orders_count
+),
+
+measured as (
+    select * from {{ ref('int_customers_measured_by_period') }}
+    where period_end in (select period_end from ranked_periods)
+),
+{%- else -%}
+measured as (
     select * from {{ ref('int_customers_measured_by_period') }}
 ),
+{%- endif %}
 
 -- ranked within the period's window population: customers with an order in the window
 ranked as (
