@@ -53,10 +53,18 @@
             ~ loaded[-1] ~ "; its rows would have to go under the later days' rows. Run the build once with"
             ~ " --full-refresh to reload every day folder in order (docs/rules.md, section 15)") }}
     {%- endif -%}
-    {#- On a rebuilt state every model processes everything: no touched key is recorded. -#}
+    {#- On a rebuilt state every model processes everything: no touched key is recorded, and the
+        days' rows are set aside and replace each other in one pass (resolve_pending_rows). -#}
+    {%- set rebuilding = not loaded -%}
+    {%- if rebuilding -%}
+        {%- do create_pending_rows() -%}
+    {%- endif -%}
     {%- for day in new_days -%}
-        {%- do apply_raw_increment(root, day, record_touches=loaded | length > 0) -%}
+        {%- do apply_raw_increment(root, day, record_touches=not rebuilding, pending=rebuilding) -%}
     {%- endfor -%}
+    {%- if rebuilding -%}
+        {%- do resolve_pending_rows(drop=true) -%}
+    {%- endif -%}
 
     {%- for table_name in raw_table_contracts() -%}
         {%- do replace_raw_relation(table_name, 'view',
@@ -150,7 +158,7 @@
 
 
 {#- One day folder applied to the state (the three steps at the top of this file). -#}
-{% macro apply_raw_increment(root, day, record_touches) %}
+{% macro apply_raw_increment(root, day, record_touches, pending=false) %}
     {%- set folder = root ~ '/' ~ day -%}
     {%- set file_format = raw_file_format() -%}
     {%- do create_unreadable_lines_tables('raw') -%}
@@ -161,6 +169,12 @@
         {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
             {%- set expected = raw_table_columns(table_name) -%}
             {%- do land_raw_file(table_name, path) -%}
+            {%- if pending -%}
+                {%- call statement('set_aside_' ~ table_name) -%}
+                    insert into raw_state.pending_{{ table_name }}
+                    select {{ expected | join(', ') }}, {{ sql_text(day) }} from raw.{{ table_name }};
+                {%- endcall -%}
+            {%- else -%}
             {%- call statement('apply_raw_increment_' ~ table_name) -%}
                 create or replace temp table day_keys as
                 select distinct trim({{ contract.key }}) as key_value
@@ -186,6 +200,7 @@
                 insert into raw_state.{{ table_name }} ({{ expected | join(', ') }})
                 select {{ expected | join(', ') }} from raw.{{ table_name }};
             {%- endcall -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- call statement('apply_raw_increment_lines') -%}
@@ -193,7 +208,11 @@
         select source_table, {{ sql_text(day ~ '/') }} || source_file, line_number, problem, line_text, byte_position
         from raw.malformed_lines;
 
+        {%- if pending %}
+        insert into raw_state.pending_salvaged_values select *, {{ sql_text(day) }} from raw.salvaged_values;
+        {%- else %}
         insert into raw_state.salvaged_values select * from raw.salvaged_values;
+        {%- endif %}
     {%- endcall -%}
 
     {#- 2. erasures, 3. merges -#}
@@ -202,6 +221,9 @@
         {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
             {%- set header = raw_csv_header(path) -%}
             {%- do check_raw_columns(path, header, columns) -%}
+            {%- if pending -%}
+                {%- do resolve_pending_rows() -%}
+            {%- endif -%}
             {%- set listed -%}
                 select {% for name in columns %}trim({{ name }}) as {{ name }}{{ ", " if not loop.last }}{% endfor %}
                 from read_csv({{ sql_text(path) }}, header = true, auto_detect = false,
@@ -224,6 +246,61 @@
     {%- endif -%}
     {%- do run_query(
         "insert into raw_state.loaded_days values (" ~ sql_text(root) ~ ", " ~ sql_text(day) ~ ", current_timestamp)") -%}
+{% endmacro %}
+
+
+{#- Tables of the days' rows set aside on a rebuilt state (the contract columns and day_folder). -#}
+{% macro create_pending_rows() %}
+    {%- call statement('create_pending_rows') -%}
+        {%- for table_name in raw_table_contracts() %}
+        create or replace table raw_state.pending_{{ table_name }} as
+        select *, cast(null as varchar) as day_folder from ({{ empty_raw_table_select(table_name) }}) as empty_table;
+        {%- endfor %}
+        create or replace table raw_state.pending_salvaged_values as
+        select *, cast(null as varchar) as day_folder from raw_state.salvaged_values where false;
+    {%- endcall -%}
+{% endmacro %}
+
+
+{#-
+    Moves the rows set aside into the state, as applying their days one by one would: the rows of
+    a key's latest day replace the key's rows in the state and on earlier days (and their
+    salvaged fields); rows without a key are all kept. Before a day's erasures or merges, and
+    after the last day.
+-#}
+{% macro resolve_pending_rows(drop=false) %}
+    {%- call statement('resolve_pending_rows') -%}
+        {%- for table_name, contract in raw_table_contracts().items() %}
+        {%- set trimmed_key = "nullif(trim(" ~ contract.key ~ "), '')" %}
+        {%- set expected = raw_table_columns(table_name) | join(', ') %}
+        create or replace temp table latest_days as
+        select {{ trimmed_key }} as key_value, max(day_folder) as latest_day, min(day_folder) < max(day_folder) as superseded
+        from raw_state.pending_{{ table_name }}
+        where {{ trimmed_key }} is not null
+        group by 1;
+
+        delete from raw_state.{{ table_name }} where trim({{ contract.key }}) in (select key_value from latest_days);
+        delete from raw_state.salvaged_values
+        where source_table = '{{ table_name }}' and trim(source_key) in (select key_value from latest_days);
+
+        insert into raw_state.{{ table_name }} ({{ expected }})
+        select {{ expected }} from raw_state.pending_{{ table_name }} as pending
+        where not exists (
+            select 1 from latest_days
+            where latest_days.superseded and latest_days.key_value = {{ trimmed_key }} and pending.day_folder < latest_days.latest_day
+        );
+        insert into raw_state.salvaged_values
+        select * exclude (day_folder) from raw_state.pending_salvaged_values as pending
+        where source_table = '{{ table_name }}' and not exists (
+            select 1 from latest_days
+            where latest_days.superseded and latest_days.key_value = trim(pending.source_key)
+                and pending.day_folder < latest_days.latest_day
+        );
+        {{ 'drop table' if drop else 'truncate' }} raw_state.pending_{{ table_name }};
+        drop table latest_days;
+        {%- endfor %}
+        {{ 'drop table' if drop else 'truncate' }} raw_state.pending_salvaged_values;
+    {%- endcall -%}
 {% endmacro %}
 
 
