@@ -54,7 +54,7 @@
             ~ " --full-refresh to reload every day folder in order (docs/rules.md, section 15)") }}
     {%- endif -%}
     {#- On a rebuilt state every model processes everything: no touched key is recorded, and the
-        days' rows are set aside and replace each other in one pass (resolve_pending_rows). -#}
+        days' rows are added and replace each other in one pass (resolve_pending_rows). -#}
     {%- set rebuilding = not loaded -%}
     {%- if rebuilding -%}
         {%- do create_pending_rows() -%}
@@ -111,8 +111,8 @@
     processed (none yet: every model processes everything once). -#}
 {% macro create_raw_state() %}
     {%- for table_name in raw_table_contracts() -%}
-        {%- do run_query('create or replace table raw_state.' ~ table_name ~ ' as '
-            ~ empty_raw_table_select(table_name)) -%}
+        {%- do run_query('create or replace table raw_state.' ~ table_name ~ ' as select *,'
+            ~ ' cast(null as varchar) as day_folder from (' ~ empty_raw_table_select(table_name) ~ ') as empty_table') -%}
     {%- endfor -%}
     {%- do create_unreadable_lines_tables('raw_state') -%}
     {%- do run_query(
@@ -171,7 +171,7 @@
             {%- do land_raw_file(table_name, path) -%}
             {%- if pending -%}
                 {%- call statement('set_aside_' ~ table_name) -%}
-                    insert into raw_state.pending_{{ table_name }}
+                    insert into raw_state.{{ table_name }} ({{ expected | join(', ') }}, day_folder)
                     select {{ expected | join(', ') }}, {{ sql_text(day) }} from raw.{{ table_name }};
                 {%- endcall -%}
             {%- else -%}
@@ -197,8 +197,8 @@
 
                 drop table day_keys;
 
-                insert into raw_state.{{ table_name }} ({{ expected | join(', ') }})
-                select {{ expected | join(', ') }} from raw.{{ table_name }};
+                insert into raw_state.{{ table_name }} ({{ expected | join(', ') }}, day_folder)
+                select {{ expected | join(', ') }}, {{ sql_text(day) }} from raw.{{ table_name }};
             {%- endcall -%}
             {%- endif -%}
         {%- endif -%}
@@ -249,55 +249,43 @@
 {% endmacro %}
 
 
-{#- Tables of the days' rows set aside on a rebuilt state (the contract columns and day_folder). -#}
+{#- On a rebuilt state, the days' salvaged fields are set aside with their day_folder. -#}
 {% macro create_pending_rows() %}
-    {%- call statement('create_pending_rows') -%}
-        {%- for table_name in raw_table_contracts() %}
-        create or replace table raw_state.pending_{{ table_name }} as
-        select *, cast(null as varchar) as day_folder from ({{ empty_raw_table_select(table_name) }}) as empty_table;
-        {%- endfor %}
-        create or replace table raw_state.pending_salvaged_values as
-        select *, cast(null as varchar) as day_folder from raw_state.salvaged_values where false;
-    {%- endcall -%}
+    {%- do run_query('create or replace table raw_state.pending_salvaged_values as'
+        ~ ' select *, cast(null as varchar) as day_folder from raw_state.salvaged_values where false') -%}
 {% endmacro %}
 
 
 {#-
-    Moves the rows set aside into the state, as applying their days one by one would: the rows of
-    a key's latest day replace the key's rows in the state and on earlier days (and their
-    salvaged fields); rows without a key are all kept. Before a day's erasures or merges, and
-    after the last day.
+    On a rebuilt state the days' rows go into the state with their day_folder, none replaced
+    yet; this applies the replacements as loading the days one by one would: the rows of a
+    key's latest day replace the key's rows of earlier days, and their salvaged fields; rows
+    without a key are all kept. Before a day's erasures or merges, and after the last day.
 -#}
 {% macro resolve_pending_rows(drop=false) %}
     {%- call statement('resolve_pending_rows') -%}
         {%- for table_name, contract in raw_table_contracts().items() %}
         {%- set trimmed_key = "nullif(trim(" ~ contract.key ~ "), '')" %}
-        {%- set expected = raw_table_columns(table_name) | join(', ') %}
-        create or replace temp table latest_days as
-        select {{ trimmed_key }} as key_value, max(day_folder) as latest_day, min(day_folder) < max(day_folder) as superseded
-        from raw_state.pending_{{ table_name }}
+        create or replace temp table superseded as
+        select {{ trimmed_key }} as key_value, max(day_folder) as latest_day
+        from raw_state.{{ table_name }}
         where {{ trimmed_key }} is not null
-        group by 1;
+        group by 1
+        having min(day_folder) < max(day_folder);
 
-        delete from raw_state.{{ table_name }} where trim({{ contract.key }}) in (select key_value from latest_days);
+        delete from raw_state.{{ table_name }} as state
+        using superseded
+        where trim(state.{{ contract.key }}) = superseded.key_value and state.day_folder < superseded.latest_day;
+
         delete from raw_state.salvaged_values
-        where source_table = '{{ table_name }}' and trim(source_key) in (select key_value from latest_days);
-
-        insert into raw_state.{{ table_name }} ({{ expected }})
-        select {{ expected }} from raw_state.pending_{{ table_name }} as pending
-        where not exists (
-            select 1 from latest_days
-            where latest_days.superseded and latest_days.key_value = {{ trimmed_key }} and pending.day_folder < latest_days.latest_day
-        );
+        where source_table = '{{ table_name }}' and trim(source_key) in (select key_value from superseded);
         insert into raw_state.salvaged_values
         select * exclude (day_folder) from raw_state.pending_salvaged_values as pending
         where source_table = '{{ table_name }}' and not exists (
-            select 1 from latest_days
-            where latest_days.superseded and latest_days.key_value = trim(pending.source_key)
-                and pending.day_folder < latest_days.latest_day
+            select 1 from superseded
+            where superseded.key_value = trim(pending.source_key) and pending.day_folder < superseded.latest_day
         );
-        {{ 'drop table' if drop else 'truncate' }} raw_state.pending_{{ table_name }};
-        drop table latest_days;
+        drop table superseded;
         {%- endfor %}
         {{ 'drop table' if drop else 'truncate' }} raw_state.pending_salvaged_values;
     {%- endcall -%}

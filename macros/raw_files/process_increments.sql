@@ -122,6 +122,33 @@
 
 
 {#-
+    A select of the rows of `facts` (a CTE with customer_id) with each period_end of the CTE
+    `periods` whose window holds their `date_column` (on or before the period end, and after
+    the window start when `windowed`): all periods, or with increments every customer's rows in
+    the periods measured for all (is_measured_for_all) and the changed customers' rows in the
+    kept periods.
+-#}
+{% macro facts_in_measured_periods(facts, date_column, windowed=true) %}
+    {%- set joined -%}
+        select {{ facts }}.*, periods.period_end
+        from {{ facts }}
+        inner join periods
+            on
+                {{ facts }}.{{ date_column }} <= periods.period_end
+                {%- if windowed %}
+                and {{ facts }}.{{ date_column }} > periods.window_start_date
+                {%- endif %}
+    {%- endset -%}
+    {%- if processed_through() is none -%}
+        {{ return(joined) }}
+    {%- endif -%}
+    {{ return(joined ~ "\n        where periods.is_measured_for_all\n        union all\n" ~ joined
+        ~ "\n        where not periods.is_measured_for_all and "
+        ~ changed_rows('affected_customers', facts ~ '.customer_id')) }}
+{% endmacro %}
+
+
+{#-
     The history mart (customer_value_history): with increments, a build ranks again only the
     periods without rows (new ones, the as-of date) and the periods where a changed customer's
     measures differ from the kept row; the others are kept.

@@ -43,44 +43,30 @@ first_orders as (
 -- a customer has a row from the first period end on or after their first order
 present as (
     select
-        periods.period_end,
-        first_orders.customer_id
-    from first_orders
-    inner join periods
-        on
-            first_orders.first_ordered_date <= periods.period_end
-            and (periods.is_measured_for_all or {{ changed_rows('affected_customers', 'first_orders.customer_id') }})
+        period_end,
+        customer_id
+    from ({{ facts_in_measured_periods('first_orders', 'first_ordered_date', windowed=false) }}) as first_orders
 ),
 
 -- sums cast back to the facts' type: unbounded decimal sums (128-bit) are slow to round
 window_orders as (
     select
-        periods.period_end,
-        orders.customer_id,
-        cast(sum(orders.revenue) as decimal(18, 4)) as revenue,
-        cast(sum(orders.gross_margin) as decimal(18, 4)) as gross_margin,
-        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count
-    from orders
-    inner join periods
-        on
-            orders.ordered_date > periods.window_start_date
-            and orders.ordered_date <= periods.period_end
-            and (periods.is_measured_for_all or {{ changed_rows('affected_customers', 'orders.customer_id') }})
-    group by periods.period_end, orders.customer_id
+        period_end,
+        customer_id,
+        cast(sum(revenue) as decimal(18, 4)) as revenue,
+        cast(sum(gross_margin) as decimal(18, 4)) as gross_margin,
+        sum(case when status = 'completed' then 1 else 0 end) as orders_count
+    from ({{ facts_in_measured_periods('orders', 'ordered_date') }}) as orders
+    group by period_end, customer_id
 ),
 
 window_costs as (
     select
-        periods.period_end,
-        cost_drivers.customer_id,
-        cast(sum(cost_drivers.cost) as decimal(18, 4)) as cost_to_serve
-    from cost_drivers
-    inner join periods
-        on
-            cost_drivers.driver_date > periods.window_start_date
-            and cost_drivers.driver_date <= periods.period_end
-            and (periods.is_measured_for_all or {{ changed_rows('affected_customers', 'cost_drivers.customer_id') }})
-    group by periods.period_end, cost_drivers.customer_id
+        period_end,
+        customer_id,
+        cast(sum(cost) as decimal(18, 4)) as cost_to_serve
+    from ({{ facts_in_measured_periods('cost_drivers', 'driver_date') }}) as cost_drivers
+    group by period_end, customer_id
 ),
 
 rounded as (
