@@ -64,6 +64,8 @@
     {%- endfor -%}
     {%- if rebuilding -%}
         {%- do resolve_pending_rows(drop=true) -%}
+    {%- else -%}
+        {%- do record_future_dated_keys() -%}
     {%- endif -%}
 
     {%- for table_name in raw_table_contracts() -%}
@@ -289,6 +291,28 @@
         {%- endfor %}
         {{ 'drop table' if drop else 'truncate' }} raw_state.pending_salvaged_values;
     {%- endcall -%}
+{% endmacro %}
+
+
+{#-
+    A row quarantined as dated after the day of the build (docs/rules.md section 13) is staged by a
+    later build once its date has come, as a full build would: its key, and the keys judged
+    against it, are recorded under the day `future` (after every day folder), anew on every
+    build, so the incremental models redo them on every build while they stay future-dated.
+-#}
+{% macro record_future_dated_keys() %}
+    {%- do run_query("delete from raw_state.touched_keys where day_folder = 'future'") -%}
+    {%- for table_name, key in [('orders', 'order_id'), ('service_events', 'event_id'), ('customer_signals', 'signal_id')] -%}
+        {%- set node = graph.nodes.get('model.customer_value.base_shop__' ~ table_name) -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) if node else none -%}
+        {%- if relation is not none -%}
+            {%- do run_query("insert into raw_state.touched_keys select distinct 'future', kind, key_value from "
+                ~ relation ~ ", (values (" ~ sql_text(table_name) ~ ", " ~ key ~ "), ('customer_ref', customer_id))"
+                ~ " as keys (kind, key_value) where rejection_detail like '%: after the day of the build (%'"
+                ~ " and key_value is not null") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do record_judged_keys('future') -%}
 {% endmacro %}
 
 
