@@ -335,9 +335,13 @@
         select distinct {{ sql_text(day) }}, 'order_items', trim(order_item_id) from raw_state.order_items
         where trim(order_id) in ({{ touched }} 'orders');
 
+        -- an event judged again may count for its customer again: its customer is touched too
         insert into raw_state.touched_keys
-        select distinct {{ sql_text(day) }}, 'service_events', trim(event_id) from raw_state.service_events
-        where trim(customer_id) in ({{ touched }} 'customers') or trim(order_id) in ({{ touched }} 'orders');
+        select distinct {{ sql_text(day) }}, kind, key_value
+        from raw_state.service_events,
+            (values ('service_events', trim(event_id)), ('customer_ref', trim(customer_id))) as keys (kind, key_value)
+        where (trim(customer_id) in ({{ touched }} 'customers') or trim(order_id) in ({{ touched }} 'orders'))
+            and nullif(key_value, '') is not null;
 
         insert into raw_state.touched_keys
         select distinct {{ sql_text(day) }}, 'customer_signals', trim(signal_id) from raw_state.customer_signals
