@@ -129,9 +129,7 @@
     kept periods.
 -#}
 {% macro facts_in_measured_periods(facts, date_column, windowed=true) %}
-    {%- set joined -%}
-        select {{ facts }}.*, periods.period_end
-        from {{ facts }}
+    {%- set join_periods -%}
         inner join periods
             on
                 {{ facts }}.{{ date_column }} <= periods.period_end
@@ -139,12 +137,16 @@
                 and {{ facts }}.{{ date_column }} > periods.window_start_date
                 {%- endif %}
     {%- endset -%}
+    {%- set every_customer = 'select ' ~ facts ~ '.*, periods.period_end from ' ~ facts ~ ' ' ~ join_periods -%}
     {%- if processed_through() is none -%}
-        {{ return(joined) }}
+        {{ return(every_customer) }}
     {%- endif -%}
-    {{ return(joined ~ "\n        where periods.is_measured_for_all\n        union all\n" ~ joined
-        ~ "\n        where not periods.is_measured_for_all and "
-        ~ changed_rows('affected_customers', facts ~ '.customer_id')) }}
+    {#- the changed customers' facts are chosen before the join: a filter after it would join
+        every fact to every kept period first -#}
+    {{ return(every_customer ~ "\n        where periods.is_measured_for_all\n        union all\n"
+        ~ "        select " ~ facts ~ ".*, periods.period_end\n        from (select * from " ~ facts ~ " where "
+        ~ changed_rows('affected_customers', 'customer_id') ~ ") as " ~ facts ~ "\n        " ~ join_periods
+        ~ "\n        where not periods.is_measured_for_all") }}
 {% endmacro %}
 
 
