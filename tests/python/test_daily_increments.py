@@ -6,15 +6,17 @@ The days, written here as CSV from the demo export (seeds/raw):
 - 2025-01-02: a plain new day: a new customer with an order and its lines, and old orders
   delivered again with another status (completed -> returned);
 - 2025-01-03: an erasure (a customer and every row of theirs) and a merge (one customer's
-  orders pass to another, whose row survives);
+  orders pass to another, whose row survives), and one more unit on a line of an old order (in
+  a closed period of the history) whose customer no other row of the days names;
 - 2025-01-04: a day whose rows are all bad (missing keys, a status outside the contract).
-Day 2 also brings an order whose customer and a line whose order come only on day 3, which
-moves another line to that order. Loaded in three builds (day 1, day 2, then days 3 and 4): the
-later builds process only what their days changed. Then a build with nothing new. A late day
-folder (2024-12-31) then stops the build with one line; `--full-refresh`
-reloads every day in date order, and since the late day only holds an older version of an
-order day 2 replaces, the marts are the same again. A build of the demo in the same database,
-then of the increments again, rebuilds the state.
+Day 2 also brings an order and a signal whose customer, and a line and a service event whose
+order, come only on day 3, which moves another line to that order, and a service event of an old
+customer about the order whose customer comes on day 3. Loaded in three builds (day
+1, day 2, then days 3 and 4): the later builds process only what their days changed. Then a
+build with nothing new. A late day folder (2024-12-31) then stops the build with one line;
+`--full-refresh` reloads every day in date order, and since the late day only holds an older
+version of an order day 2 replaces, the marts are the same again. A build of the demo in the
+same database, then of the increments again, rebuilds the state.
 
 The snapshot is computed here independently, in plain Python, by the rules of section 15
 (latest version of each key, rows without a key kept, erasures and merges applied in day
@@ -24,7 +26,9 @@ order), written as a raw_data_path folder and built in a database of its own.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -67,6 +71,41 @@ def valid_customers(tables) -> list[str]:
     return ids
 
 
+def old_line_changed(tables, excluded: set[str]) -> dict:
+    """A clean line of a completed order of spring 2025 (in closed periods of the history), with
+    one more unit; the order's customer has one clean row and is not in `excluded`."""
+    _, customer_rows = tables["customers"]
+    _, orders = tables["orders"]
+    _, items = tables["order_items"]
+    customer_copies = Counter(row["customer_id"] for row in customer_rows)
+    order_copies = Counter(row["order_id"] for row in orders)
+    line_copies = Counter(row["order_item_id"] for row in items)
+    amount = re.compile(r"[0-9]+\.[0-9]{2}")
+    for order in sorted(orders, key=lambda row: row["order_id"]):
+        if (order["status"] != "completed" or not "2025-02-01" <= order["ordered_at"] < "2025-07-01"
+                or order_copies[order["order_id"]] != 1 or customer_copies[order["customer_id"]] != 1
+                or order["customer_id"] in excluded):
+            continue
+        for line in items:
+            if (line["order_id"] == order["order_id"] and line_copies[line["order_item_id"]] == 1
+                    and line["quantity"].isdigit() and int(line["quantity"]) > 0
+                    and amount.fullmatch(line["unit_price"]) and float(line["unit_price"]) > 0
+                    and amount.fullmatch(line["unit_cost"])):
+                return line | {"quantity": str(int(line["quantity"]) + 1)}
+    raise AssertionError("no clean line of a completed spring 2025 order in the demo export")
+
+
+def early_customer(tables, excluded: set[str]) -> str:
+    """A customer with one row and a completed order before December 2024 (so with rows in the
+    closed periods of the history), not in `excluded`."""
+    _, customer_rows = tables["customers"]
+    _, orders = tables["orders"]
+    customer_copies = Counter(row["customer_id"] for row in customer_rows)
+    return min(row["customer_id"] for row in orders
+               if row["status"] == "completed" and "2023-01-01" <= row["ordered_at"] < "2024-12-01"
+               and customer_copies[row["customer_id"]] == 1 and row["customer_id"] not in excluded)
+
+
 def write_days(root: Path) -> dict[str, dict]:
     """The day folders of the module docstring; returns each day's content for the snapshot."""
     tables = demo()
@@ -89,16 +128,30 @@ def write_days(root: Path) -> dict[str, dict]:
     # rows that arrive before what they name: orphans on day 2, staged once day 3 brings it
     early_order = new_order | {"order_id": "O999900002", "customer_id": "C9999002"}
     early_line = new_items[0] | {"order_item_id": "I999900003", "order_id": "O999900003"}
+    early_event = {"event_id": "E999900001", "customer_id": "C9999001", "order_id": "O999900003",
+                   "activity": "support_call", "occurred_at": "2025-01-02 15:00:00", "units": "1"}
+    early_signal = {"signal_id": "S999900001", "customer_id": "C9999002", "signal_type": "review",
+                    "occurred_at": "2025-01-02 16:00:00"}
+    named = {*customers[:4], *(row["customer_id"] for row in returned)}
+    # its order's customer is named by no row of the days: only the line tells what changed
+    changed_line = old_line_changed(tables, named)
+    named |= {row["customer_id"] for row in orders if row["order_id"] == changed_line["order_id"]}
+    # a support call of an old customer about another customer's order (a gift, say): staged with
+    # the order on day 3, it counts for a customer no row of day 3 names, in closed periods
+    call_about_gift = early_event | {"event_id": "E999900002", "customer_id": early_customer(tables, named),
+                                     "order_id": "O999900002", "occurred_at": "2025-01-02 17:00:00"}
     days["2025-01-02"] = {
         "customers": (customers_header, [new_customer]),
         "orders": (orders_header, [new_order, early_order, *returned]),
         "order_items": (items_header, [*new_items, early_line]),
+        "service_events": (tables["service_events"][0], [early_event, call_about_gift]),
+        "customer_signals": (tables["customer_signals"][0], [early_signal]),
     }
     days["2025-01-03"] = {
         "customers": (customers_header, [new_customer | {"customer_id": "C9999002"}]),
         "orders": (orders_header, [new_order | {"order_id": "O999900003", "ordered_at": "2025-01-03 10:00:00"}]),
         # a line moves to another order: both orders are priced again
-        "order_items": (items_header, [new_items[1] | {"order_id": "O999900003"}]),
+        "order_items": (items_header, [new_items[1] | {"order_id": "O999900003"}, changed_line]),
         "erasures": (["customer_id"], [{"customer_id": erased}]),
         "customer_merges": (["from_customer_id", "to_customer_id"],
                             [{"from_customer_id": merged_from, "to_customer_id": merged_to}]),
