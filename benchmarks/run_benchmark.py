@@ -215,11 +215,7 @@ class Bench:
         tables = self.dbt("dbt run (full refresh)", "run", "--full-refresh")
         lines = self.line_layout_run()
         return {
-            "customers": self.customers,
-            "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "commit": code_version(),
-            "machine": machine(),
-            "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
+            **self.run_context(),
             "raw_rows": rows_before,
             "steps": [s.as_dict() for s in self.steps],
             "key_steps": {"full_run": tables.name, "lines_run": lines.name},
@@ -269,11 +265,7 @@ class Bench:
         lines_run = self.line_layout_run()
 
         return {
-            "customers": self.customers,
-            "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "commit": code_version(),
-            "machine": machine(),
-            "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
+            **self.run_context(),
             "raw_rows": rows_before,
             "new_rows": new_rows,
             "steps": [s.as_dict() for s in self.steps],
@@ -316,6 +308,16 @@ class Bench:
 
     # ---------------------------------------------------------------------------------------
     # Daily increments (issue #24)
+
+    def run_context(self) -> dict:
+        """What every result records of its run: size, time, code, machine and dbt settings."""
+        return {
+            "customers": self.customers,
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "commit": code_version(),
+            "machine": machine(),
+            "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
+        }
 
     def increments_only(self, skip_pandas: bool) -> dict:
         """The script and pandas on the snapshot (the references), then the increments."""
@@ -361,11 +363,7 @@ class Bench:
         references = {s.name: s.as_dict() for s in self.steps[:first_step]
                       if s.name in (SCRIPT, PANDAS, SNAPSHOT_FULL_RUN)}
         return {
-            "customers": self.customers,
-            "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "commit": code_version(),
-            "machine": machine(),
-            "settings": {"threads": self.threads, "memory_limit": self.memory_limit},
+            **self.run_context(),
             "raw_rows": self.raw_rows(self.raw_source),
             "day_folders": {"count": len(day_folders), "first": day_folders[0], "last": day_folders[-1],
                             "next_day": next_day},
