@@ -104,8 +104,7 @@
     {%- else -%}
         {%- do land_raw_parquet(table_name, path, expected) -%}
     {%- endif -%}
-    {%- set date_column = {'orders': 'ordered_at', 'service_events': 'occurred_at',
-        'customer_signals': 'occurred_at'}.get(table_name) -%}
+    {%- set date_column = raw_table_contracts()[table_name].get('date_column') -%}
     {%- if date_column -%}
         {%- do check_raw_dates('raw.' ~ table_name, date_column, path, date_column) -%}
     {%- endif -%}
@@ -167,21 +166,30 @@
 {#-
     Lands a Parquet file: the contract columns as text, as a view. Parquet has no malformed
     lines, and a view costs nothing at millions of rows where a copy would be a second write.
+    `paths`: one file, or a list of files of the same schema, read as one view that names each
+    row's file in the column source_path.
 -#}
-{% macro land_raw_parquet(table_name, path, expected) %}
-    {%- set described = run_query("describe select * from read_parquet(" ~ sql_text(path) ~ ")") -%}
+{% macro land_raw_parquet(table_name, paths, expected) %}
+    {%- set many = paths is not string -%}
+    {%- set first_path = paths[0] if many else paths -%}
+    {%- set described = run_query("describe select * from read_parquet(" ~ sql_text(first_path) ~ ")") -%}
     {%- set found = [] -%}
     {%- for row in described.rows -%}{%- do found.append(row[0] | lower) -%}{%- endfor -%}
-    {%- do check_raw_columns(path, found, expected) -%}
+    {%- do check_raw_columns(first_path, found, expected) -%}
     {%- set by_lower_name = {} -%}
     {%- for row in described.rows -%}{%- do by_lower_name.update({row[0] | lower: row[0]}) -%}{%- endfor -%}
+    {%- set quoted = [] -%}
+    {%- for path in (paths if many else [paths]) -%}{%- do quoted.append(sql_text(path)) -%}{%- endfor -%}
     {%- call statement('land_raw_parquet_' ~ table_name) -%}
         {{ drop_raw_relation(table_name) }}
         create or replace view raw.{{ table_name }} as
         select
             {%- for name in expected %}
-            cast("{{ by_lower_name[name] }}" as varchar) as {{ name }}{{ "," if not loop.last }}
+            cast("{{ by_lower_name[name] }}" as varchar) as {{ name }}{{ "," if not loop.last or many }}
             {%- endfor %}
-        from read_parquet({{ sql_text(path) }})
+            {%- if many %}
+            source_path
+            {%- endif %}
+        from read_parquet([{{ quoted | join(', ') }}]{{ ", filename = 'source_path'" if many }})
     {%- endcall -%}
 {% endmacro %}

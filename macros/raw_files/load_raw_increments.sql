@@ -46,7 +46,7 @@
         {%- do forget_processed_touches() -%}
     {%- endif -%}
 
-    {%- set new_days = days | reject('in', loaded) | list -%}
+    {%- set new_days = days.keys() | reject('in', loaded) | list -%}
     {%- if loaded and new_days and new_days[0] < loaded[-1] -%}
         {{ exceptions.raise_compiler_error(
             "Raw increments " ~ root ~ ": day folder " ~ new_days[0] ~ " is older than the last loaded day "
@@ -59,8 +59,17 @@
     {%- if rebuilding -%}
         {%- do create_pending_rows() -%}
     {%- endif -%}
+    {#- Parquet files have no unreadable lines: on a rebuilt state the days' files of a table are
+        read in one statement, up to each day with erasures or merges and up to the last day. -#}
+    {%- set in_batches = rebuilding and raw_file_format() == 'parquet' -%}
+    {%- set batch = namespace(first=0) -%}
     {%- for day in new_days -%}
-        {%- do apply_raw_increment(root, day, record_touches=not rebuilding, pending=rebuilding) -%}
+        {%- if in_batches and (loop.last or 'erasures.csv' in days[day] or 'customer_merges.csv' in days[day]) -%}
+            {%- do set_aside_parquet_days(root, new_days[batch.first:loop.index], days) -%}
+            {%- set batch.first = loop.index -%}
+        {%- endif -%}
+        {%- do apply_raw_increment(root, day, days[day], record_touches=not rebuilding, pending=rebuilding,
+            rows_set_aside=in_batches) -%}
     {%- endfor -%}
     {%- if rebuilding -%}
         {%- do resolve_pending_rows(drop=true) -%}
@@ -84,26 +93,42 @@
 {% endmacro %}
 
 
-{#- The day folders of the increments folder, in date order; a folder not named YYYY-MM-DD, or
-    no day folder at all, stops the build with one line. -#}
+{#-
+    The day folders of the increments folder, in date order, each with the names of its files.
+    A folder not named YYYY-MM-DD, no day folder at all, or a day folder holding none of the
+    files a day can hold stops the build with one line; other files beside those are logged as
+    ignored.
+-#}
 {% macro raw_increment_days(root) %}
+    {%- set known = ['erasures.csv', 'customer_merges.csv'] -%}
+    {%- for table_name in raw_table_contracts() -%}{%- do known.append(table_name ~ '.' ~ raw_file_format()) -%}{%- endfor -%}
     {%- set listed = run_query(
-        "select distinct regexp_extract(file, '([^/]+)/[^/]+$', 1) as folder from glob(" ~ sql_text(root ~ '/*/*')
-        ~ ") order by folder") -%}
-    {%- set days = [] -%}
+        "select regexp_extract(file, '([^/]+)/[^/]+$', 1) as folder, regexp_extract(file, '[^/]+$') as file_name"
+        ~ " from glob(" ~ sql_text(root ~ '/*/*') ~ ") order by folder, file_name") -%}
+    {%- set days = {} -%}
     {%- for row in listed.rows -%}
         {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', row[0]) -%}
             {{ exceptions.raise_compiler_error(
                 "Raw increments " ~ root ~ ": folder " ~ row[0] ~ " is not a day folder named YYYY-MM-DD"
                 ~ " (docs/rules.md, section 15)") }}
         {%- endif -%}
-        {%- do days.append(row[0]) -%}
+        {%- do days.setdefault(row[0], []).append(row[1]) -%}
     {%- endfor -%}
     {%- if not days -%}
         {{ exceptions.raise_compiler_error(
             "Raw increments " ~ root ~ ": no day folder (YYYY-MM-DD/ with the tables' files) found"
             ~ " (docs/rules.md, section 15)") }}
     {%- endif -%}
+    {%- for day, file_names in days.items() -%}
+        {%- set ignored = file_names | reject('in', known) | list -%}
+        {%- if ignored | length == file_names | length -%}
+            {{ exceptions.raise_compiler_error(
+                "Raw increments " ~ root ~ ": day folder " ~ day ~ " holds none of the files " ~ known | join(", ")
+                ~ " (found " ~ file_names | join(", ") ~ "; docs/rules.md, section 15)") }}
+        {%- elif ignored -%}
+            {%- do log("raw_increments_path: day folder " ~ day ~ ": ignored file(s) " ~ ignored | join(", "), info=true) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(days) }}
 {% endmacro %}
 
@@ -159,16 +184,27 @@
 {% endmacro %}
 
 
-{#- One day folder applied to the state (the three steps at the top of this file). -#}
-{% macro apply_raw_increment(root, day, record_touches, pending=false) %}
+{#- Records, for `day`, the customers `customers_sql` selects (column customer_id) as touched
+    themselves and as named by rows (an erasure or merge changes both). -#}
+{% macro record_touched_customers(day, customers_sql) %}
+    insert into raw_state.touched_keys
+    select {{ sql_text(day) }}, kind, customer_id
+    from ({{ customers_sql }}) as touched cross join (values ('customers'), ('customer_ref')) as kinds (kind);
+{% endmacro %}
+
+
+{#- One day folder applied to the state (the three steps at the top of this file); `day_files`:
+    the names of its files; `rows_set_aside`: its rows are in the state already
+    (set_aside_parquet_days). -#}
+{% macro apply_raw_increment(root, day, day_files, record_touches, pending=false, rows_set_aside=false) %}
     {%- set folder = root ~ '/' ~ day -%}
     {%- set file_format = raw_file_format() -%}
     {%- do create_unreadable_lines_tables('raw') -%}
 
     {#- 1. the day's rows replace the rows of their keys -#}
-    {%- for table_name, contract in raw_table_contracts().items() -%}
+    {%- for table_name, contract in raw_table_contracts().items() if not rows_set_aside -%}
         {%- set path = folder ~ '/' ~ table_name ~ '.' ~ file_format -%}
-        {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
+        {%- if (table_name ~ '.' ~ file_format) in day_files -%}
             {%- set expected = raw_table_columns(table_name) -%}
             {%- do land_raw_file(table_name, path) -%}
             {%- if pending -%}
@@ -182,16 +218,15 @@
                 select distinct trim({{ contract.key }}) as key_value
                 from raw.{{ table_name }}
                 where nullif(trim({{ contract.key }}), '') is not null;
-                {%- if record_touches %}
+
+                -- one scan of the state finds the replaced rows; the delete then goes by row id
                 create or replace temp table replaced_rows as
-                select * from raw_state.{{ table_name }} where trim({{ contract.key }}) in (select key_value from day_keys);
+                select rowid as state_row, * from raw_state.{{ table_name }}
+                where trim({{ contract.key }}) in (select key_value from day_keys);
                 {{ record_touched_rows(day, table_name, 'select * from raw.' ~ table_name) }}
                 {{ record_touched_rows(day, table_name, 'select * from replaced_rows') }}
+                delete from raw_state.{{ table_name }} where rowid in (select state_row from replaced_rows);
                 drop table replaced_rows;
-                {%- endif %}
-
-                delete from raw_state.{{ table_name }}
-                where trim({{ contract.key }}) in (select key_value from day_keys);
 
                 delete from raw_state.salvaged_values
                 where source_table = '{{ table_name }}'
@@ -220,7 +255,7 @@
     {#- 2. erasures, 3. merges -#}
     {%- for kind, columns in [('erasures', ['customer_id']), ('customer_merges', ['from_customer_id', 'to_customer_id'])] -%}
         {%- set path = folder ~ '/' ~ kind ~ '.csv' -%}
-        {%- if run_query("select count(*) from glob(" ~ sql_text(path) ~ ")").rows[0][0] > 0 -%}
+        {%- if (kind ~ '.csv') in day_files -%}
             {%- set header = raw_csv_header(path) -%}
             {%- do check_raw_columns(path, header, columns) -%}
             {%- if pending -%}
@@ -248,6 +283,41 @@
     {%- endif -%}
     {%- do run_query(
         "insert into raw_state.loaded_days values (" ~ sql_text(root) ~ ", " ~ sql_text(day) ~ ", current_timestamp)") -%}
+{% endmacro %}
+
+
+{#-
+    On a rebuilt state, the rows of the Parquet files of `days` (each day's file names in
+    `files_by_day`) go into the state with their day_folder, one statement per table and schema
+    (the files of a table usually share one); each file is checked as a snapshot's would be.
+-#}
+{% macro set_aside_parquet_days(root, days, files_by_day) %}
+    {%- for table_name in raw_table_contracts() -%}
+        {%- set quoted = [] -%}
+        {%- for day in days if (table_name ~ '.parquet') in files_by_day[day] -%}
+            {%- do quoted.append(sql_text(root ~ '/' ~ day ~ '/' ~ table_name ~ '.parquet')) -%}
+        {%- endfor -%}
+        {%- set by_schema = {} -%}
+        {%- if quoted -%}
+            {%- for row in run_query(
+                "select file_name, string_agg(name || ':' || coalesce(duckdb_type, type, ''), ',' order by column_id)"
+                ~ " from parquet_schema([" ~ quoted | join(', ') ~ "]) group by file_name order by file_name").rows -%}
+                {%- do by_schema.setdefault(row[1], []).append(row[0]) -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- set expected = raw_table_columns(table_name) -%}
+        {%- set date_column = raw_table_contracts()[table_name].get('date_column') -%}
+        {%- for paths in by_schema.values() -%}
+            {%- do land_raw_parquet(table_name, paths, expected) -%}
+            {%- if date_column -%}
+                {%- do check_raw_dates('raw.' ~ table_name, date_column, paths[0], date_column, file_column='source_path') -%}
+            {%- endif -%}
+            {%- call statement('set_aside_' ~ table_name) -%}
+                insert into raw_state.{{ table_name }} ({{ expected | join(', ') }}, day_folder)
+                select {{ expected | join(', ') }}, regexp_extract(source_path, '([^/]+)/[^/]+$', 1) from raw.{{ table_name }};
+            {%- endcall -%}
+        {%- endfor -%}
+    {%- endfor -%}
 {% endmacro %}
 
 
@@ -312,7 +382,9 @@
                 ~ " and key_value is not null") -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- do record_judged_keys('future') -%}
+    {%- if run_query("select count(*) from raw_state.touched_keys where day_folder = 'future'").rows[0][0] > 0 -%}
+        {%- do record_judged_keys('future') -%}
+    {%- endif -%}
 {% endmacro %}
 
 
@@ -367,9 +439,7 @@
         {%- for table_name, rows_sql in erased_rows.items() %}
         {{ record_touched_rows(day, table_name, rows_sql) }}
         {%- endfor %}
-        insert into raw_state.touched_keys
-        select {{ sql_text(day) }}, kind, customer_id
-        from erased_customers cross join (values ('customers'), ('customer_ref')) as kinds (kind);
+        {{ record_touched_customers(day, 'select customer_id from erased_customers') }}
         {%- endif %}
 
         delete from raw_state.order_items
@@ -405,10 +475,7 @@
         {{ record_touched_rows(day, table_name, 'select * from raw_state.' ~ table_name
             ~ ' where trim(customer_id) in (' ~ from_customer ~ ', ' ~ to_customer ~ ')') }}
         {%- endfor %}
-        insert into raw_state.touched_keys
-        select {{ sql_text(day) }}, kind, customer_id
-        from (values ({{ from_customer }}), ({{ to_customer }})) as merged (customer_id)
-        cross join (values ('customers'), ('customer_ref')) as kinds (kind);
+        {{ record_touched_customers(day, 'select * from (values (' ~ from_customer ~ '), (' ~ to_customer ~ ')) as merged (customer_id)') }}
         {%- endif %}
         update raw_state.orders set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
         update raw_state.service_events set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};

@@ -326,26 +326,31 @@
     Stops the build with one line when most non-empty values of a required date or timestamp
     column do not parse (docs/rules.md, formats): the file, the column, the formats tried,
     three example values and the var to set. Runs before any model, so it is the first error.
-    `parsed_column`: a column of `relation` that already holds the parsed values.
+    `parsed_column`: a column of `relation` that already holds the parsed values. `file_column`:
+    a column of `relation` naming each row's file, when it holds several files; each file is
+    judged on its own and the first one that fails is named instead of `path`.
 -#}
-{% macro check_raw_dates(relation, text_column, path, column_label, parsed_column=none) %}
+{% macro check_raw_dates(relation, text_column, path, column_label, parsed_column=none, file_column=none) %}
     {%- set parsed_sql = parsed_column or cast_raw_text('value_text', 'timestamp') -%}
-    {%- set parsed_values = "select value_text, " ~ parsed_sql ~ " as value_parsed"
+    {%- set file_sql = file_column or sql_text(path) -%}
+    {%- set parsed_values = "select " ~ file_sql ~ " as file_path, value_text, " ~ parsed_sql ~ " as value_parsed"
         ~ " from (select *, nullif(trim(" ~ text_column ~ "), '') as value_text from " ~ relation ~ ") as raw_values" -%}
-    {%- set found = run_query(
-        "select count(value_text), count(value_parsed) from (" ~ parsed_values ~ ") as parsed_values") -%}
-    {%- set given = found.rows[0][0] -%}
-    {%- set parsed = found.rows[0][1] -%}
-    {%- if given > 0 and parsed * 2 < given -%}
+    {%- set failed = run_query(
+        "select min(file_path), count(value_text), count(value_parsed) from (" ~ parsed_values ~ ") as parsed_values"
+        ~ (" group by file_path" if file_column else "")
+        ~ " having count(value_parsed) * 2 < count(value_text) order by 1 limit 1") -%}
+    {%- if failed.rows -%}
+        {%- set file_path, given, parsed = failed.rows[0] -%}
         {%- set tried = raw_formats('raw_timestamp_format') + raw_formats('raw_date_format') -%}
         {%- set examples = [] -%}
         {%- for row in run_query(
             "select distinct value_text from (" ~ parsed_values ~ ") as parsed_values"
-            ~ " where value_text is not null and value_parsed is null order by value_text limit 3").rows -%}
+            ~ " where file_path = " ~ sql_text(file_path)
+            ~ " and value_text is not null and value_parsed is null order by value_text limit 3").rows -%}
             {%- do examples.append("'" ~ row[0] ~ "'") -%}
         {%- endfor -%}
         {{ exceptions.raise_compiler_error(
-            "Raw file " ~ path ~ ": column " ~ column_label ~ ": " ~ (given - parsed) ~ " of " ~ given
+            "Raw file " ~ file_path ~ ": column " ~ column_label ~ ": " ~ (given - parsed) ~ " of " ~ given
             ~ " values are not dates in the format tried (" ~ (tried | join(", ") if tried else "ISO %Y-%m-%d %H:%M:%S")
             ~ "), e.g. " ~ examples | join(", ")
             ~ "; set the var raw_timestamp_format (or raw_date_format) to the export's format, e.g. '%m/%d/%Y %H:%M'") }}

@@ -11,8 +11,20 @@
 -#}
 
 {#- The config of a model kept by key: incremental with increments, else a table. `kind` names
-    the keys (changed_keys); `key_column` the model's column of them. -#}
+    the keys (changed_keys); `key_column` the model's column of them. The model's rows of the
+    changed keys are deleted before it appends them again, and its rows without a key when it
+    keeps them (the base models redo those every time). -#}
 {% macro increments_config(kind, key_column, keeps_rows_without_key=false) %}
+    {{ return(increments_config_deleting(
+        "{{ changed_rows('" ~ kind ~ "', '" ~ key_column ~ "') }}"
+        ~ (" or " ~ key_column ~ " is null" if keeps_rows_without_key else ""))) }}
+{% endmacro %}
+
+
+{#- The config of a model the increments keep: with increments, incremental, and a build first
+    deletes the rows where `condition` holds (a SQL condition, rendered in the pre-hook, so it
+    may call changed_rows), then appends what the model selects; else a table. -#}
+{% macro increments_config_deleting(condition) %}
     {%- if var('raw_increments_path') is none -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
@@ -20,7 +32,7 @@
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{{ delete_changed_rows('" ~ kind ~ "', '" ~ key_column ~ "', " ~ keeps_rows_without_key ~ ") }}",
+        'pre_hook': "{% if is_incremental() %}delete from {{ this }} where " ~ condition ~ "{% endif %}",
         'post_hook': "{{ record_processed_day() }}",
     }) }}
 {% endmacro %}
@@ -70,16 +82,6 @@
 {% endmacro %}
 
 
-{#- Pre-hook: deletes the model's rows of the changed keys (all rows when it redoes every key),
-    and its rows without a key when they are kept (the base models redo those every time). -#}
-{% macro delete_changed_rows(kind, key_column, keeps_rows_without_key) %}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where {{ changed_rows(kind, key_column) }}{{ ' or ' ~ key_column ~ ' is null' if keeps_rows_without_key }}
-    {%- endif -%}
-{% endmacro %}
-
-
 {#- Post-hook: the model has processed every loaded day folder. -#}
 {% macro record_processed_day() %}
     delete from raw_state.processed_days where model_name = {{ sql_text(this | string) }};
@@ -91,11 +93,7 @@
 {#- Cost drivers come from orders and from service events: their config and condition, by
     the key of their source. -#}
 {% macro cost_drivers_increments_config() %}
-    {%- set config = increments_config('affected_orders', 'order_id') -%}
-    {%- if config.materialized == 'incremental' -%}
-        {%- do config.update({'pre_hook': "{% if is_incremental() %}delete from {{ this }} where {{ changed_cost_drivers() }}{% endif %}"}) -%}
-    {%- endif -%}
-    {{ return(config) }}
+    {{ return(increments_config_deleting("({{ changed_cost_drivers() }})")) }}
 {% endmacro %}
 
 {% macro changed_cost_drivers() %}
@@ -111,13 +109,16 @@
     date) of the customers whose facts did not change, and measures the rest.
 -#}
 {% macro measured_periods_increments_config() %}
-    {%- set config = increments_config('affected_customers', 'customer_id') -%}
-    {%- if config.materialized == 'incremental' -%}
-        {%- do config.update({'pre_hook': "{% if is_incremental() %}delete from {{ this }} where period_end not in ("
-            ~ "select period_end from {{ ref('int_value_periods_enumerated') }} where not is_as_of_period)"
-            ~ " or {{ changed_rows('affected_customers', 'customer_id') }}{% endif %}"}) -%}
-    {%- endif -%}
-    {{ return(config) }}
+    {{ return(increments_config_deleting(
+        unkept_periods() ~ " or {{ changed_rows('affected_customers', 'customer_id') }}")) }}
+{% endmacro %}
+
+
+{#- The SQL condition of the rows of the periods a build measures again for every customer: the
+    as-of date, and the month ends no longer in the history. -#}
+{% macro unkept_periods() %}
+    {{ return("period_end not in (select period_end from {{ ref('int_value_periods_enumerated') }}"
+        ~ " where not is_as_of_period)") }}
 {% endmacro %}
 
 
@@ -156,15 +157,9 @@
     measures differ from the kept row; the others are kept.
 -#}
 {% macro history_increments_config() %}
-    {%- set config = increments_config('affected_customers', 'customer_id') -%}
+    {%- set config = increments_config_deleting(unkept_periods() ~ "{{ ' or true' if processed_through() is none }}") -%}
     {%- if config.materialized == 'incremental' -%}
-        {%- do config.update({
-            'incremental_strategy': 'delete+insert',
-            'unique_key': 'period_end',
-            'pre_hook': "{% if is_incremental() %}delete from {{ this }} where period_end not in ("
-                ~ "select period_end from {{ ref('int_value_periods_enumerated') }} where not is_as_of_period)"
-                ~ "{{ ' or true' if processed_through() is none }}{% endif %}",
-        }) -%}
+        {%- do config.update({'incremental_strategy': 'delete+insert', 'unique_key': 'period_end'}) -%}
     {%- endif -%}
     {{ return(config) }}
 {% endmacro %}

@@ -2,8 +2,8 @@
     The input contract of docs/rules.md section 1, declared once, here. Per raw table: its
     `key`; its other `columns` in export order; the `required` ones (the others are optional: a
     bad byte there costs the field, not the line); the `pii` ones (personal data, shown only
-    redacted); and `optional` for a table whose file may be missing (an empty table,
-    docs/rules.md section 7). The loading of raw_data_path files, the quarantine and the
+    redacted); `date_column`, the required date whose format the loading checks first; and
+    `optional` for a table whose file may be missing (an empty table, docs/rules.md section 7). The loading of raw_data_path files, the quarantine and the
     redaction read it here; scripts/generate_raw_data.py and the tests read this macro too
     (raw_contract() there renders it), so it stays plain data. The types and rejection rules of
     section 2 are written in each base_shop__<table> model.
@@ -20,6 +20,7 @@
             'key': 'order_id',
             'columns': ['customer_id', 'ordered_at', 'status', 'shipping_fee'],
             'required': ['customer_id', 'ordered_at', 'status'],
+            'date_column': 'ordered_at',
             'pii': [],
         },
         'order_items': {
@@ -36,6 +37,7 @@
             'optional': true,
             'columns': ['customer_id', 'order_id', 'activity', 'occurred_at', 'units'],
             'required': ['customer_id', 'activity', 'occurred_at', 'units'],
+            'date_column': 'occurred_at',
             'pii': [],
         },
         'customer_signals': {
@@ -43,6 +45,7 @@
             'optional': true,
             'columns': ['customer_id', 'signal_type', 'occurred_at'],
             'required': ['customer_id', 'signal_type', 'occurred_at'],
+            'date_column': 'occurred_at',
             'pii': [],
         },
     }) }}
