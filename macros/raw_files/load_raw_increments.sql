@@ -365,16 +365,19 @@
 
 
 {#-
-    A row quarantined as dated after the day of the build (docs/rules.md section 13) is staged by a
-    later build once its date has come, as a full build would: its key, and the keys judged
-    against it, are recorded under the day `future` (after every day folder), anew on every
-    build, so the incremental models redo them on every build while they stay future-dated.
+    Keys redone by every build until a date has come, recorded under the day `future` (after
+    every day folder), anew on every build:
+    - a row quarantined as dated after the day of the build (docs/rules.md section 13), and the
+      keys judged against it: a later build stages it once its date has come, as a full build
+      would;
+    - the customer of a staged order or service event dated after the last build's as-of date:
+      the kept per-customer sums (int_customers_totalled, int_customers_costed_by_activity)
+      count it once the as-of date passes it.
 -#}
 {% macro record_future_dated_keys() %}
     {%- do run_query("delete from raw_state.touched_keys where day_folder = 'future'") -%}
     {%- for table_name, key in [('orders', 'order_id'), ('service_events', 'event_id'), ('customer_signals', 'signal_id')] -%}
-        {%- set node = graph.nodes.get('model.customer_value.base_shop__' ~ table_name) -%}
-        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) if node else none -%}
+        {%- set relation = built_relation('base_shop__' ~ table_name) -%}
         {%- if relation is not none -%}
             {%- do run_query("insert into raw_state.touched_keys select distinct 'future', kind, key_value from "
                 ~ relation ~ ", (values (" ~ sql_text(table_name) ~ ", " ~ key ~ "), ('customer_ref', customer_id))"
@@ -385,6 +388,22 @@
     {%- if run_query("select count(*) from raw_state.touched_keys where day_folder = 'future'").rows[0][0] > 0 -%}
         {%- do record_judged_keys('future') -%}
     {%- endif -%}
+    {%- set as_of = built_relation('int_as_of_date') -%}
+    {%- for table_name, date_column in [('orders', 'ordered_at'), ('service_events', 'occurred_at')] -%}
+        {%- set relation = built_relation('base_shop__' ~ table_name) -%}
+        {%- if as_of is not none and relation is not none -%}
+            {%- do run_query("insert into raw_state.touched_keys select distinct 'future', 'customer_ref', customer_id from "
+                ~ relation ~ " where rejection_reason is null and cast(" ~ date_column ~ " as date) > (select as_of_date from "
+                ~ as_of ~ ")") -%}
+        {%- endif -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{#- The relation a model of this project was built as, none before its first build. -#}
+{% macro built_relation(model_name) %}
+    {%- set node = graph.nodes.get('model.customer_value.' ~ model_name) -%}
+    {{ return(adapter.get_relation(node.database, node.schema, node.alias) if node else none) }}
 {% endmacro %}
 
 

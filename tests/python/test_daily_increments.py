@@ -11,7 +11,9 @@ The days, written here as CSV from the demo export (seeds/raw):
 - 2025-01-04: a day whose rows are all bad (missing keys, a status outside the contract).
 Day 2 also brings an order and a signal whose customer, and a line and a service event whose
 order, come only on day 3, which moves another line to that order, and a service event of an old
-customer about the order whose customer comes on day 3. Loaded in three builds (day
+customer about the order whose customer comes on day 3, and a service call of another old
+customer dated after the as-of date (the demo's latest order), which an order of day 3 moves
+past it. Loaded in three builds (day
 1, day 2, then days 3 and 4): the later builds process only what their days changed. Then a
 build with nothing new. A late day folder (2024-12-31) then stops the build with one line;
 `--full-refresh` reloads every day in date order, and since the late day only holds an older
@@ -140,18 +142,26 @@ def write_days(root: Path) -> dict[str, dict]:
     # the order on day 3, it counts for a customer no row of day 3 names, in closed periods
     call_about_gift = early_event | {"event_id": "E999900002", "customer_id": early_customer(tables, named),
                                      "order_id": "O999900002", "occurred_at": "2025-01-02 17:00:00"}
+    named.add(call_about_gift["customer_id"])
+    # a support call dated after the demo's latest order (the as-of date until day 3): it counts
+    # once day 3's order moves the as-of date past it, though day 3 names neither it nor its customer
+    call_after_as_of = early_event | {"event_id": "E999900003", "customer_id": early_customer(tables, named),
+                                      "order_id": "", "occurred_at": "2025-10-01 09:00:00"}
+    order_after_as_of = new_order | {"order_id": "O999900004", "ordered_at": "2025-10-01 10:00:00"}
+    line_after_as_of = new_items[0] | {"order_item_id": "I999900004", "order_id": "O999900004"}
     days["2025-01-02"] = {
         "customers": (customers_header, [new_customer]),
         "orders": (orders_header, [new_order, early_order, *returned]),
         "order_items": (items_header, [*new_items, early_line]),
-        "service_events": (tables["service_events"][0], [early_event, call_about_gift]),
+        "service_events": (tables["service_events"][0], [early_event, call_about_gift, call_after_as_of]),
         "customer_signals": (tables["customer_signals"][0], [early_signal]),
     }
     days["2025-01-03"] = {
         "customers": (customers_header, [new_customer | {"customer_id": "C9999002"}]),
-        "orders": (orders_header, [new_order | {"order_id": "O999900003", "ordered_at": "2025-01-03 10:00:00"}]),
+        "orders": (orders_header, [new_order | {"order_id": "O999900003", "ordered_at": "2025-01-03 10:00:00"},
+                                   order_after_as_of]),
         # a line moves to another order: both orders are priced again
-        "order_items": (items_header, [new_items[1] | {"order_id": "O999900003"}, changed_line]),
+        "order_items": (items_header, [new_items[1] | {"order_id": "O999900003"}, changed_line, line_after_as_of]),
         "erasures": (["customer_id"], [{"customer_id": erased}]),
         "customer_merges": (["from_customer_id", "to_customer_id"],
                             [{"from_customer_id": merged_from, "to_customer_id": merged_to}]),
