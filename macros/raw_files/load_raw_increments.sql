@@ -223,8 +223,10 @@
                 create or replace temp table replaced_rows as
                 select rowid as state_row, * from raw_state.{{ table_name }}
                 where trim({{ contract.key }}) in (select key_value from day_keys);
+                {%- if record_touches %}
                 {{ record_touched_rows(day, table_name, 'select * from raw.' ~ table_name) }}
                 {{ record_touched_rows(day, table_name, 'select * from replaced_rows') }}
+                {%- endif %}
                 delete from raw_state.{{ table_name }} where rowid in (select state_row from replaced_rows);
                 drop table replaced_rows;
 
