@@ -103,7 +103,7 @@
     {%- set known = ['erasures.csv', 'customer_merges.csv'] -%}
     {%- for table_name in raw_table_contracts() -%}{%- do known.append(table_name ~ '.' ~ raw_file_format()) -%}{%- endfor -%}
     {%- set listed = run_query(
-        "select regexp_extract(file, '([^/]+)/[^/]+$', 1) as folder, regexp_extract(file, '[^/]+$') as file_name"
+        "select " ~ day_folder_of('file') ~ " as folder, regexp_extract(file, '[^/]+$') as file_name"
         ~ " from glob(" ~ sql_text(root ~ '/*/*') ~ ") order by folder, file_name") -%}
     {%- set days = {} -%}
     {%- for row in listed.rows -%}
@@ -205,15 +205,9 @@
     {%- for table_name, contract in raw_table_contracts().items() if not rows_set_aside -%}
         {%- set path = folder ~ '/' ~ table_name ~ '.' ~ file_format -%}
         {%- if (table_name ~ '.' ~ file_format) in day_files -%}
-            {%- set expected = raw_table_columns(table_name) -%}
             {%- do land_raw_file(table_name, path) -%}
-            {%- if pending -%}
-                {%- call statement('set_aside_' ~ table_name) -%}
-                    insert into raw_state.{{ table_name }} ({{ expected | join(', ') }}, day_folder)
-                    select {{ expected | join(', ') }}, {{ sql_text(day) }} from raw.{{ table_name }};
-                {%- endcall -%}
-            {%- else -%}
             {%- call statement('apply_raw_increment_' ~ table_name) -%}
+                {%- if not pending %}
                 create or replace temp table day_keys as
                 select distinct trim({{ contract.key }}) as key_value
                 from raw.{{ table_name }}
@@ -235,11 +229,10 @@
                     and trim(source_key) in (select key_value from day_keys);
 
                 drop table day_keys;
+                {%- endif %}
 
-                insert into raw_state.{{ table_name }} ({{ expected | join(', ') }}, day_folder)
-                select {{ expected | join(', ') }}, {{ sql_text(day) }} from raw.{{ table_name }};
+                {{ add_landed_rows(table_name, sql_text(day)) }}
             {%- endcall -%}
-            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- call statement('apply_raw_increment_lines') -%}
@@ -307,19 +300,32 @@
                 {%- do by_schema.setdefault(row[1], []).append(row[0]) -%}
             {%- endfor -%}
         {%- endif -%}
-        {%- set expected = raw_table_columns(table_name) -%}
         {%- set date_column = raw_table_contracts()[table_name].get('date_column') -%}
         {%- for paths in by_schema.values() -%}
-            {%- do land_raw_parquet(table_name, paths, expected) -%}
+            {%- do land_raw_parquet(table_name, paths, raw_table_columns(table_name)) -%}
             {%- if date_column -%}
                 {%- do check_raw_dates('raw.' ~ table_name, date_column, paths[0], date_column, file_column='source_path') -%}
             {%- endif -%}
             {%- call statement('set_aside_' ~ table_name) -%}
-                insert into raw_state.{{ table_name }} ({{ expected | join(', ') }}, day_folder)
-                select {{ expected | join(', ') }}, regexp_extract(source_path, '([^/]+)/[^/]+$', 1) from raw.{{ table_name }};
+                {{ add_landed_rows(table_name, day_folder_of('source_path')) }}
             {%- endcall -%}
         {%- endfor -%}
     {%- endfor -%}
+{% endmacro %}
+
+
+{#- SQL: the rows landed in raw.<table> added to the state, with `day_sql` (a SQL expression) as
+    their day_folder. -#}
+{% macro add_landed_rows(table_name, day_sql) %}
+    {%- set expected = raw_table_columns(table_name) | join(', ') -%}
+    insert into raw_state.{{ table_name }} ({{ expected }}, day_folder)
+    select {{ expected }}, {{ day_sql }} from raw.{{ table_name }};
+{% endmacro %}
+
+
+{#- SQL: the day folder's name in a file path (`path_sql`, a SQL expression: <root>/<day>/<file>). -#}
+{% macro day_folder_of(path_sql) %}
+    {{- return("regexp_extract(" ~ path_sql ~ ", '([^/]+)/[^/]+$', 1)") -}}
 {% endmacro %}
 
 
@@ -378,11 +384,11 @@
 -#}
 {% macro record_future_dated_keys() %}
     {%- do run_query("delete from raw_state.touched_keys where day_folder = 'future'") -%}
-    {%- for table_name, key in [('orders', 'order_id'), ('service_events', 'event_id'), ('customer_signals', 'signal_id')] -%}
+    {%- for table_name, contract in raw_table_contracts().items() if contract.get('date_column') -%}
         {%- set relation = built_relation('base_shop__' ~ table_name) -%}
         {%- if relation is not none -%}
             {%- do run_query("insert into raw_state.touched_keys select distinct 'future', kind, key_value from "
-                ~ relation ~ ", (values (" ~ sql_text(table_name) ~ ", " ~ key ~ "), ('customer_ref', customer_id))"
+                ~ relation ~ ", (values (" ~ sql_text(table_name) ~ ", " ~ contract.key ~ "), ('customer_ref', customer_id))"
                 ~ " as keys (kind, key_value) where rejection_detail like '%: after the day of the build (%'"
                 ~ " and key_value is not null") -%}
         {%- endif -%}
@@ -391,12 +397,13 @@
         {%- do record_judged_keys('future') -%}
     {%- endif -%}
     {%- set as_of = built_relation('int_as_of_date') -%}
-    {%- for table_name, date_column in [('orders', 'ordered_at'), ('service_events', 'occurred_at')] -%}
+    {#- the kept sums read orders and service events (signals are summed in full) -#}
+    {%- for table_name in ['orders', 'service_events'] -%}
         {%- set relation = built_relation('base_shop__' ~ table_name) -%}
         {%- if as_of is not none and relation is not none -%}
             {%- do run_query("insert into raw_state.touched_keys select distinct 'future', 'customer_ref', customer_id from "
-                ~ relation ~ " where rejection_reason is null and cast(" ~ date_column ~ " as date) > (select as_of_date from "
-                ~ as_of ~ ")") -%}
+                ~ relation ~ " where rejection_reason is null and cast("
+                ~ raw_table_contracts()[table_name].date_column ~ " as date) > (select as_of_date from " ~ as_of ~ ")") -%}
         {%- endif -%}
     {%- endfor -%}
 {% endmacro %}
