@@ -29,9 +29,11 @@
     {%- set days = raw_increment_days(root) -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- do run_query('create schema if not exists raw_state') -%}
+    {#- a state of an earlier layout (before the trimmed ids) is rebuilt -#}
     {%- set state_exists = run_query(
-        "select count(*) from information_schema.tables where table_schema = 'raw_state'"
-        ~ " and table_name = 'processed_days'").rows[0][0] > 0 -%}
+        "select count(distinct table_name) from information_schema.columns where table_schema = 'raw_state'"
+        ~ " and (table_name = 'processed_days' or (table_name = 'orders' and column_name = 'trimmed_order_id'))"
+        ).rows[0][0] == 2 -%}
     {%- set loaded = [] -%}
     {%- if state_exists and not flags.FULL_REFRESH -%}
         {%- for row in run_query(
@@ -78,8 +80,9 @@
     {%- endif -%}
 
     {%- for table_name in raw_table_contracts() -%}
-        {%- do replace_raw_relation(table_name, 'view',
-            'select ' ~ raw_table_columns(table_name) | join(', ') ~ ' from raw_state.' ~ table_name) -%}
+        {#- with the trimmed key, which finds the changed rows (process_increments.sql) -#}
+        {%- do replace_raw_relation(table_name, 'view', 'select ' ~ raw_table_columns(table_name) | join(', ')
+            ~ ', trimmed_' ~ raw_table_contracts()[table_name].key ~ ' from raw_state.' ~ table_name) -%}
     {%- endfor -%}
     {%- do replace_raw_relation('malformed_lines', 'table', 'select * from raw_state.malformed_lines') -%}
     {%- do replace_raw_relation('salvaged_values', 'table', 'select * from raw_state.salvaged_values') -%}
@@ -133,13 +136,18 @@
 {% endmacro %}
 
 
-{#- The empty state: the raw tables (contract columns as text), unreadable lines, salvaged
-    fields, the loaded days, the keys each day touched and the last day each incremental model
-    processed (none yet: every model processes everything once). -#}
+{#- The empty state: the raw tables (contract columns as text, their trimmed ids beside them),
+    unreadable lines, salvaged fields, the loaded days, the keys each day touched and the last
+    day each incremental model processed (none yet: every model processes everything once). -#}
 {% macro create_raw_state() %}
     {%- for table_name in raw_table_contracts() -%}
-        {%- do run_query('create or replace table raw_state.' ~ table_name ~ ' as select *,'
-            ~ ' cast(null as varchar) as day_folder from (' ~ empty_raw_table_select(table_name) ~ ') as empty_table') -%}
+        {%- set trimmed_ids = [] -%}
+        {%- for column in state_id_columns(table_name) -%}
+            {%- do trimmed_ids.append('cast(null as varchar) as trimmed_' ~ column) -%}
+        {%- endfor -%}
+        {%- do run_query('create or replace table raw_state.' ~ table_name ~ ' as select *, '
+            ~ trimmed_ids | join(', ') ~ ', cast(null as varchar) as day_folder from ('
+            ~ empty_raw_table_select(table_name) ~ ') as empty_table') -%}
     {%- endfor -%}
     {%- do create_unreadable_lines_tables('raw_state') -%}
     {%- do run_query(
@@ -148,6 +156,15 @@
     {%- do run_query(
         'create or replace table raw_state.touched_keys (day_folder varchar, kind varchar, key_value varchar)') -%}
     {%- do run_query('create or replace table raw_state.processed_days (model_name varchar, day_folder varchar)') -%}
+{% endmacro %}
+
+
+{#- The id columns of a table (its key, and the customer and order it names) that the state also
+    keeps trimmed, as trimmed_<column> (null when empty): finding the rows of a key then
+    compares stored text instead of trimming every row of the state. -#}
+{% macro state_id_columns(table_name) %}
+    {%- set contract = raw_table_contracts()[table_name] -%}
+    {{ return([contract.key] + ['customer_id', 'order_id'] | select('in', contract.columns) | list) }}
 {% endmacro %}
 
 
@@ -216,7 +233,7 @@
                 -- one scan of the state finds the replaced rows; the delete then goes by row id
                 create or replace temp table replaced_rows as
                 select rowid as state_row, * from raw_state.{{ table_name }}
-                where trim({{ contract.key }}) in (select key_value from day_keys);
+                where trimmed_{{ contract.key }} in (select key_value from day_keys);
                 {%- if record_touches %}
                 {{ record_touched_rows(day, table_name, 'select * from raw.' ~ table_name) }}
                 {{ record_touched_rows(day, table_name, 'select * from replaced_rows') }}
@@ -318,8 +335,11 @@
     their day_folder. -#}
 {% macro add_landed_rows(table_name, day_sql) %}
     {%- set expected = raw_table_columns(table_name) | join(', ') -%}
-    insert into raw_state.{{ table_name }} ({{ expected }}, day_folder)
-    select {{ expected }}, {{ day_sql }} from raw.{{ table_name }};
+    {%- set ids = state_id_columns(table_name) -%}
+    insert into raw_state.{{ table_name }} ({{ expected }}, trimmed_{{ ids | join(', trimmed_') }}, day_folder)
+    select {{ expected }},
+        {%- for column in ids %} nullif(trim({{ column }}), ''),{% endfor %} {{ day_sql }}
+    from raw.{{ table_name }};
 {% endmacro %}
 
 
@@ -345,17 +365,16 @@
 {% macro resolve_pending_rows(drop=false) %}
     {%- call statement('resolve_pending_rows') -%}
         {%- for table_name, contract in raw_table_contracts().items() %}
-        {%- set trimmed_key = "nullif(trim(" ~ contract.key ~ "), '')" %}
         create or replace temp table superseded as
-        select {{ trimmed_key }} as key_value, max(day_folder) as latest_day
+        select trimmed_{{ contract.key }} as key_value, max(day_folder) as latest_day
         from raw_state.{{ table_name }}
-        where {{ trimmed_key }} is not null
+        where trimmed_{{ contract.key }} is not null
         group by 1
         having min(day_folder) < max(day_folder);
 
         delete from raw_state.{{ table_name }} as state
         using superseded
-        where trim(state.{{ contract.key }}) = superseded.key_value and state.day_folder < superseded.latest_day;
+        where state.trimmed_{{ contract.key }} = superseded.key_value and state.day_folder < superseded.latest_day;
 
         delete from raw_state.salvaged_values
         where source_table = '{{ table_name }}' and trim(source_key) in (select key_value from superseded);
@@ -428,24 +447,24 @@
     {%- endset -%}
     {%- call statement('record_judged_keys') -%}
         insert into raw_state.touched_keys
-        select distinct {{ sql_text(day) }}, 'orders', trim(order_id) from raw_state.orders
-        where trim(customer_id) in ({{ touched }} 'customers');
+        select distinct {{ sql_text(day) }}, 'orders', trimmed_order_id from raw_state.orders
+        where trimmed_customer_id in ({{ touched }} 'customers') and trimmed_order_id is not null;
 
         insert into raw_state.touched_keys
-        select distinct {{ sql_text(day) }}, 'order_items', trim(order_item_id) from raw_state.order_items
-        where trim(order_id) in ({{ touched }} 'orders');
+        select distinct {{ sql_text(day) }}, 'order_items', trimmed_order_item_id from raw_state.order_items
+        where trimmed_order_id in ({{ touched }} 'orders') and trimmed_order_item_id is not null;
 
         -- an event judged again may count for its customer again: its customer is touched too
         insert into raw_state.touched_keys
         select distinct {{ sql_text(day) }}, kind, key_value
         from raw_state.service_events,
-            (values ('service_events', trim(event_id)), ('customer_ref', trim(customer_id))) as keys (kind, key_value)
-        where (trim(customer_id) in ({{ touched }} 'customers') or trim(order_id) in ({{ touched }} 'orders'))
-            and nullif(key_value, '') is not null;
+            (values ('service_events', trimmed_event_id), ('customer_ref', trimmed_customer_id)) as keys (kind, key_value)
+        where (trimmed_customer_id in ({{ touched }} 'customers') or trimmed_order_id in ({{ touched }} 'orders'))
+            and key_value is not null;
 
         insert into raw_state.touched_keys
-        select distinct {{ sql_text(day) }}, 'customer_signals', trim(signal_id) from raw_state.customer_signals
-        where trim(customer_id) in ({{ touched }} 'customers');
+        select distinct {{ sql_text(day) }}, 'customer_signals', trimmed_signal_id from raw_state.customer_signals
+        where trimmed_customer_id in ({{ touched }} 'customers') and trimmed_signal_id is not null;
     {%- endcall -%}
 {% endmacro %}
 
@@ -454,12 +473,12 @@
     theirs from the state (step 2), in one statement per table. -#}
 {% macro erase_raw_customers(erased_sql, day, record_touches) %}
     {%- set erased_rows = {
-        'order_items': 'select * from raw_state.order_items where trim(order_id) in (select trim(order_id)'
-            ~ ' from raw_state.orders where trim(customer_id) in (select customer_id from erased_customers))',
+        'order_items': 'select * from raw_state.order_items where trimmed_order_id in (select trimmed_order_id'
+            ~ ' from raw_state.orders where trimmed_customer_id in (select customer_id from erased_customers))',
     } -%}
     {%- for table_name in ['orders', 'service_events', 'customer_signals', 'customers'] -%}
         {%- do erased_rows.update({table_name: 'select * from raw_state.' ~ table_name
-            ~ ' where trim(customer_id) in (select customer_id from erased_customers)'}) -%}
+            ~ ' where trimmed_customer_id in (select customer_id from erased_customers)'}) -%}
     {%- endfor -%}
     {%- call statement('erase_raw_customers') -%}
         create or replace temp table erased_customers as select distinct customer_id from ({{ erased_sql }}) as listed;
@@ -471,12 +490,12 @@
         {%- endif %}
 
         delete from raw_state.order_items
-        where trim(order_id) in (
-            select trim(order_id) from raw_state.orders
-            where trim(customer_id) in (select customer_id from erased_customers)
+        where trimmed_order_id in (
+            select trimmed_order_id from raw_state.orders
+            where trimmed_customer_id in (select customer_id from erased_customers)
         );
         {%- for table_name in ['orders', 'service_events', 'customer_signals', 'customers'] %}
-        delete from raw_state.{{ table_name }} where trim(customer_id) in (select customer_id from erased_customers);
+        delete from raw_state.{{ table_name }} where trimmed_customer_id in (select customer_id from erased_customers);
         {%- endfor %}
         delete from raw_state.salvaged_values where trim(source_key) in (select customer_id from erased_customers);
         delete from raw_state.malformed_lines
@@ -501,16 +520,18 @@
         {%- if record_touches %}
         {%- for table_name in ['orders', 'service_events', 'customer_signals', 'customers'] %}
         {{ record_touched_rows(day, table_name, 'select * from raw_state.' ~ table_name
-            ~ ' where trim(customer_id) in (' ~ from_customer ~ ', ' ~ to_customer ~ ')') }}
+            ~ ' where trimmed_customer_id in (' ~ from_customer ~ ', ' ~ to_customer ~ ')') }}
         {%- endfor %}
         {{ record_touched_customers(day, 'select * from (values (' ~ from_customer ~ '), (' ~ to_customer ~ ')) as merged (customer_id)') }}
         {%- endif %}
-        update raw_state.orders set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
-        update raw_state.service_events set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
-        update raw_state.customer_signals set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
+        {%- for table_name in ['orders', 'service_events', 'customer_signals'] %}
+        update raw_state.{{ table_name }} set customer_id = {{ to_customer }}, trimmed_customer_id = {{ to_customer }}
+        where trimmed_customer_id = {{ from_customer }};
+        {%- endfor %}
         delete from raw_state.customers
-        where trim(customer_id) = {{ from_customer }}
-            and exists (select 1 from raw_state.customers where trim(customer_id) = {{ to_customer }});
-        update raw_state.customers set customer_id = {{ to_customer }} where trim(customer_id) = {{ from_customer }};
+        where trimmed_customer_id = {{ from_customer }}
+            and exists (select 1 from raw_state.customers where trimmed_customer_id = {{ to_customer }});
+        update raw_state.customers set customer_id = {{ to_customer }}, trimmed_customer_id = {{ to_customer }}
+        where trimmed_customer_id = {{ from_customer }};
     {%- endcall -%}
 {% endmacro %}

@@ -75,8 +75,8 @@
     {%- if kind == 'affected_orders' -%}
         {{ return(touched ~ " and kind in ('orders', 'order_ref')") }}
     {%- elif kind == 'affected_customers' -%}
-        {{ return(touched ~ " and kind = 'customer_ref' union select trim(customer_id) from raw.orders"
-            ~ " where trim(order_id) in (" ~ changed_keys('affected_orders', since) ~ ")") }}
+        {{ return(touched ~ " and kind = 'customer_ref' union select trimmed_customer_id from raw_state.orders"
+            ~ " where trimmed_order_id in (" ~ changed_keys('affected_orders', since) ~ ")") }}
     {%- endif -%}
     {{ return(touched ~ " and kind = " ~ sql_text(kind)) }}
 {% endmacro %}

@@ -20,12 +20,13 @@
 {%- set trimmed_key = "nullif(trim(cast(raw." ~ key ~ " as " ~ text_type() ~ ")), '')" -%}
 {%- set fingerprint = key_fingerprint(trimmed_key) -%}
 {#- with increments, only the rows of changed keys and the rows without a key (process_increments.sql) -#}
-{%- set changed = changed_rows(table_name, trimmed_key) -%}
+{%- set changed = changed_rows(table_name, 'raw.trimmed_' ~ key) -%}
 {%- set raw_input = raw_relation(table_name) if changed == 'true' else 'changed_raw_rows' -%}
 {%- if changed != 'true' %}
+{#- the state's raw view holds each row's key trimmed (load_raw_increments.sql) -#}
 changed_raw_rows as materialized (
     select * from {{ raw_relation(table_name) }} as raw
-    where {{ changed }} or {{ trimmed_key }} is null
+    where {{ changed }} or raw.trimmed_{{ key }} is null
 ),
 {% endif -%}
 repeated_fingerprints as (

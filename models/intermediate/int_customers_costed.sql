@@ -11,7 +11,7 @@ ranked as (
         customer_id,
         activity,
         cost,
-        sum(cost) over (partition by customer_id) as cost_to_serve,
+        cast(sum(cost) over (partition by customer_id) as decimal(18, 4)) as cost_to_serve,
         row_number() over (partition by customer_id order by cost desc, activity asc) as cost_rank
     from activity_costs
 ),

@@ -14,8 +14,8 @@ as_of as (
 final as (
     select
         signals.customer_id,
-        count(*) as signals_count,
-        sum(indirect_value_rates.value_per_signal) as indirect_value
+        cast(count(*) as integer) as signals_count,
+        cast(sum(indirect_value_rates.value_per_signal) as decimal(18, 4)) as indirect_value
     from signals
     inner join indirect_value_rates
         on signals.signal_type = indirect_value_rates.signal_type

@@ -17,7 +17,7 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date') }}
 ),
 
-final as (
+summed as (
     select
         orders.customer_id,
         sum(case when orders.status = 'completed' then 1 else 0 end) as orders_count,
@@ -35,6 +35,24 @@ final as (
     cross join as_of
     where orders.ordered_date <= as_of.as_of_date
     group by orders.customer_id
+),
+
+-- sums cast back to the facts' types: unbounded sums (128-bit) are slow to scan, round and rank
+-- in every model downstream
+final as (
+    select
+        customer_id,
+        first_ordered_at,
+        last_ordered_at,
+        cast(orders_count as integer) as orders_count,
+        cast(returned_orders_count as integer) as returned_orders_count,
+        cast(cancelled_orders_count as integer) as cancelled_orders_count,
+        cast(refunds_count as integer) as refunds_count,
+        cast(refunded_revenue as decimal(18, 4)) as refunded_revenue,
+        cast(revenue as decimal(18, 4)) as revenue,
+        cast(cogs as decimal(18, 4)) as cogs,
+        cast(gross_margin as decimal(18, 4)) as gross_margin
+    from summed
 )
 
 select * from final

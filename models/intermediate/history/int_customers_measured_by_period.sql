@@ -55,7 +55,7 @@ window_orders as (
         customer_id,
         cast(sum(revenue) as decimal(18, 4)) as revenue,
         cast(sum(gross_margin) as decimal(18, 4)) as gross_margin,
-        sum(case when status = 'completed' then 1 else 0 end) as orders_count
+        cast(sum(case when status = 'completed' then 1 else 0 end) as integer) as orders_count
     from ({{ facts_in_measured_periods('orders', 'ordered_date') }}) as orders
     group by period_end, customer_id
 ),
