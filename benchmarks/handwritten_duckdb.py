@@ -51,7 +51,7 @@ def compute(raw_dir: Path, database: str = ":memory:", variables: dict | None = 
     con = duckdb.connect(database)
     # DuckDB's own default of one thread per core, as in dbt's DuckDB (CUSTOMER_VALUE_THREADS is
     # dbt's number of models at a time, not DuckDB's threads)
-    con.execute(f"set memory_limit = '{os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '8GB')}'")
+    con.execute(f"set memory_limit = '{os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '5500MB')}'")
     con.execute("set preserve_insertion_order = false")  # as in profiles.yml
     con.execute(render(raw_dir, variables))
     return con

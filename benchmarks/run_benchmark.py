@@ -788,7 +788,7 @@ def main() -> None:
                         help="also time the dbt build with the lifetime-value models")
     parser.add_argument("--skip-pandas", action="store_true",
                         help="leave pandas out (it needs about 15 GB at 1M customers)")
-    parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "8GB"))
+    parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "5500MB"))
     parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "1"))
     parser.add_argument("--layouts-only", action="store_true",
                         help="only the full runs of the tables and of the same data as one line file")

@@ -78,7 +78,8 @@ def main() -> None:
         f"Run {dt.datetime.now().isoformat(timespec='seconds')} by `make bench-spark` (benchmarks/spark_vs_duckdb.py).",
         f"Machine: {m['cpu']}, {m['cores']} cores, {int(m['memory_bytes']) / 2**30:.0f} GiB, {m['os']}.",
         "Spark: pyspark local[*], dbt-spark session method, driver memory 4g (profiles.yml); DuckDB: threads 2, "
-        "memory_limit 8GB. The same `dbt build` (seeds, models, data tests, unit tests) with predict_clv: false.",
+        f"memory_limit {os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '5500MB')}. "
+        "The same `dbt build` (seeds, models, data tests, unit tests) with predict_clv: false.",
         "",
         "| data | engine | seconds | x DuckDB | nodes | node seconds | peak RSS (GiB) | result |",
         "|---|---|---:|---:|---:|---:|---:|---|",

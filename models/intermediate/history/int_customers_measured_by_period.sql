@@ -12,12 +12,24 @@
 {{ config(**measured_periods_increments_config()) }}
 {%- set keeps_periods = processed_through() is not none %}
 
+-- only the columns measured: the facts are read several times below, and DuckDB keeps what
+-- several parts read in memory
 with orders as (
-    select * from {{ ref('int_orders_priced') }}
+    select
+        customer_id,
+        ordered_date,
+        status,
+        revenue,
+        gross_margin
+    from {{ ref('int_orders_priced') }}
 ),
 
 cost_drivers as (
-    select * from {{ ref('int_cost_drivers_costed') }}
+    select
+        customer_id,
+        driver_date,
+        cost
+    from {{ ref('int_cost_drivers_costed') }}
 ),
 
 -- measured for every customer: all periods, or with increments those without kept rows
