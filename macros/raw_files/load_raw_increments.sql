@@ -408,7 +408,7 @@
         {%- if relation is not none -%}
             {%- do run_query("insert into raw_state.touched_keys select distinct 'future', kind, key_value from "
                 ~ relation ~ ", (values (" ~ sql_text(table_name) ~ ", " ~ contract.key ~ "), ('customer_ref', customer_id))"
-                ~ " as keys (kind, key_value) where rejection_detail like '%: after the day of the build (%'"
+                ~ " as keys (kind, key_value) where rejection_detail like '%" ~ after_build_day_text() ~ "%'"
                 ~ " and key_value is not null") -%}
         {%- endif -%}
     {%- endfor -%}

@@ -12,6 +12,13 @@
 {#- The invalid_value detail of a timestamp dated after the build day, as a CASE branch. -#}
 {% macro dated_after_build_day(column_name, typed_expression) -%}
     when cast({{ typed_expression }} as date) > {{ build_day() }}
-                then '{{ column_name }}: after the day of the build ('
+                then '{{ column_name }}{{ after_build_day_text() }}'
                 || cast({{ build_day() }} as {{ text_type() }}) || ', UTC)'
+{%- endmacro %}
+
+
+{#- The words of that detail after the column name, up to the day: the increments find these
+    rows by them (record_future_dated_keys). -#}
+{% macro after_build_day_text() -%}
+    {{ return(': after the day of the build (') }}
 {%- endmacro %}
