@@ -21,6 +21,9 @@ from pathlib import Path
 import duckdb
 from rule_vars import rule_variables
 
+# DuckDB's memory limit as dbt's profile sets it (profiles.yml), for every measured step
+MEMORY_LIMIT = os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "5500MB")
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SCRIPT = Path(__file__).with_name("handwritten") / "customer_value.sql"
 RESULT_TABLES = ["customer_value", "customer_value_deciles", "value_tier_summary", "whale_curve", "value_upside",
@@ -51,7 +54,7 @@ def compute(raw_dir: Path, database: str = ":memory:", variables: dict | None = 
     con = duckdb.connect(database)
     # DuckDB's own default of one thread per core, as in dbt's DuckDB (CUSTOMER_VALUE_THREADS is
     # dbt's number of models at a time, not DuckDB's threads)
-    con.execute(f"set memory_limit = '{os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '5500MB')}'")
+    con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     con.execute("set preserve_insertion_order = false")  # as in profiles.yml
     con.execute(render(raw_dir, variables))
     return con

@@ -63,6 +63,7 @@ TABLES = ["customers", "orders", "order_items", "service_events", "customer_sign
 sys.path.insert(0, str(BENCH_DIR))
 from append_orders import append_new_orders, copy_folder, write_new_day  # noqa: E402
 from compare_marts import compare, compare_with_dbt, from_connection  # noqa: E402
+from handwritten_duckdb import MEMORY_LIMIT  # noqa: E402
 
 # The customer value history (docs/rules.md section 9), timed as a share of the full run: the models in
 # these folders.
@@ -788,7 +789,7 @@ def main() -> None:
                         help="also time the dbt build with the lifetime-value models")
     parser.add_argument("--skip-pandas", action="store_true",
                         help="leave pandas out (it needs about 15 GB at 1M customers)")
-    parser.add_argument("--memory-limit", default=os.environ.get("CUSTOMER_VALUE_MEMORY_LIMIT", "5500MB"))
+    parser.add_argument("--memory-limit", default=MEMORY_LIMIT)
     parser.add_argument("--threads", default=os.environ.get("CUSTOMER_VALUE_THREADS", "1"))
     parser.add_argument("--layouts-only", action="store_true",
                         help="only the full runs of the tables and of the same data as one line file")

@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from handwritten_duckdb import MEMORY_LIMIT
 from run_benchmark import DATA_DIR, PROJECT_DIR, PYTHON, RESULTS_DIR, gib, machine, timed_process
 
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -78,7 +79,7 @@ def main() -> None:
         f"Run {dt.datetime.now().isoformat(timespec='seconds')} by `make bench-spark` (benchmarks/spark_vs_duckdb.py).",
         f"Machine: {m['cpu']}, {m['cores']} cores, {int(m['memory_bytes']) / 2**30:.0f} GiB, {m['os']}.",
         "Spark: pyspark local[*], dbt-spark session method, driver memory 4g (profiles.yml); DuckDB: threads 2, "
-        f"memory_limit {os.environ.get('CUSTOMER_VALUE_MEMORY_LIMIT', '5500MB')}. "
+        f"memory_limit {MEMORY_LIMIT}. "
         "The same `dbt build` (seeds, models, data tests, unit tests) with predict_clv: false.",
         "",
         "| data | engine | seconds | x DuckDB | nodes | node seconds | peak RSS (GiB) | result |",
