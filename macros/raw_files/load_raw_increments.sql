@@ -454,13 +454,19 @@
         select distinct {{ sql_text(day) }}, 'order_items', trimmed_order_item_id from raw_state.order_items
         where trimmed_order_id in ({{ touched }} 'orders') and trimmed_order_item_id is not null;
 
-        -- an event judged again may count for its customer again: its customer is touched too
+        -- an event judged again may count for its customer again: its customer is touched too.
+        -- Two lookups, not one `or`: DuckDB evaluates `in` lists joined by `or` row by row.
         insert into raw_state.touched_keys
         select distinct {{ sql_text(day) }}, kind, key_value
-        from raw_state.service_events,
+        from (
+            select trimmed_event_id, trimmed_customer_id from raw_state.service_events
+            where trimmed_customer_id in ({{ touched }} 'customers')
+            union all
+            select trimmed_event_id, trimmed_customer_id from raw_state.service_events
+            where trimmed_order_id in ({{ touched }} 'orders')
+        ) as judged,
             (values ('service_events', trimmed_event_id), ('customer_ref', trimmed_customer_id)) as keys (kind, key_value)
-        where (trimmed_customer_id in ({{ touched }} 'customers') or trimmed_order_id in ({{ touched }} 'orders'))
-            and key_value is not null;
+        where key_value is not null;
 
         insert into raw_state.touched_keys
         select distinct {{ sql_text(day) }}, 'customer_signals', trimmed_signal_id from raw_state.customer_signals

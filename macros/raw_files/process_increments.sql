@@ -25,6 +25,13 @@
     deletes the rows where `condition` holds (a SQL condition, rendered in the pre-hook, so it
     may call changed_rows), then appends what the model selects; else a table. -#}
 {% macro increments_config_deleting(condition) %}
+    {{ return(increments_config_running("delete from {{ this }} where " ~ condition)) }}
+{% endmacro %}
+
+
+{#- The same, with `deletes` (the SQL of the pre-hook's delete statements) run before a build
+    appends. -#}
+{% macro increments_config_running(deletes) %}
     {%- if var('raw_increments_path') is none -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
@@ -32,7 +39,7 @@
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{% if is_incremental() %}delete from {{ this }} where " ~ condition ~ "{% endif %}",
+        'pre_hook': "{% if is_incremental() %}" ~ deletes ~ "{% endif %}",
         'post_hook': "{{ record_processed_day() }}",
     }) }}
 {% endmacro %}
@@ -90,16 +97,23 @@
 {% endmacro %}
 
 
-{#- Cost drivers come from orders and from service events: their config and condition, by
-    the key of their source. -#}
+{#- Cost drivers come from orders and from service events: their config, and the SQL conditions
+    of the changed drivers by the key of their source, one per source (DuckDB finds the rows of
+    one `in` a list of keys by a join, but evaluates two of them joined by `or` row by row), or
+    `true` when the model redoes every driver. -#}
 {% macro cost_drivers_increments_config() %}
-    {{ return(increments_config_deleting("({{ changed_cost_drivers() }})")) }}
+    {{ return(increments_config_running(
+        "{% for condition in changed_cost_drivers() %}delete from {{ this }} where {{ condition }};{% endfor %}")) }}
 {% endmacro %}
 
 {% macro changed_cost_drivers() %}
-    {{- return("(driver_source = 'order' and " ~ changed_rows('affected_orders', 'order_id') ~ ")"
-        ~ " or (driver_source = 'service_event' and "
-        ~ changed_rows('service_events', 'cost_driver_id', prefix='service_event|') ~ ")") -}}
+    {%- if processed_through() is none -%}
+        {{ return(['true']) }}
+    {%- endif -%}
+    {{ return([
+        "driver_source = 'order' and " ~ changed_rows('affected_orders', 'order_id'),
+        "driver_source = 'service_event' and " ~ changed_rows('service_events', 'cost_driver_id', prefix='service_event|'),
+    ]) }}
 {% endmacro %}
 
 

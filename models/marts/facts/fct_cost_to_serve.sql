@@ -7,8 +7,13 @@
 with
 
 cost_drivers_costed as (
+    {%- for condition in changed_cost_drivers() %}
     select * from {{ ref('int_cost_drivers_costed') }}
-    where {{ changed_cost_drivers() }}
+    where {{ condition }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
