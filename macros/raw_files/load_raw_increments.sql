@@ -29,13 +29,14 @@
     {%- set days = raw_increment_days(root) -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- do run_query('create schema if not exists raw_state') -%}
-    {#- a state of an earlier layout (before the trimmed ids) is rebuilt -#}
+    {#- a state of an earlier layout (before the trimmed ids, the kept settings) is rebuilt -#}
     {%- set state_exists = run_query(
         "select count(distinct table_name) from information_schema.columns where table_schema = 'raw_state'"
-        ~ " and (table_name = 'processed_days' or (table_name = 'orders' and column_name = 'trimmed_order_id'))"
-        ).rows[0][0] == 2 -%}
+        ~ " and (table_name in ('processed_days', 'kept_settings')"
+        ~ " or (table_name = 'orders' and column_name = 'trimmed_order_id'))"
+        ).rows[0][0] == 3 -%}
     {%- set loaded = [] -%}
-    {%- if state_exists and not flags.FULL_REFRESH -%}
+    {%- if state_exists and not flags.FULL_REFRESH and kept_settings_unchanged() -%}
         {%- for row in run_query(
             "select day_folder from raw_state.loaded_days where increments_path = " ~ sql_text(root)
             ~ " order by day_folder").rows -%}
@@ -137,8 +138,9 @@
 
 
 {#- The empty state: the raw tables (contract columns as text, their trimmed ids beside them),
-    unreadable lines, salvaged fields, the loaded days, the keys each day touched and the last
-    day each incremental model processed (none yet: every model processes everything once). -#}
+    unreadable lines, salvaged fields, the loaded days, the keys each day touched, the last
+    day each incremental model processed (none yet: every model processes everything once) and
+    the vars it is built with (kept_settings). -#}
 {% macro create_raw_state() %}
     {%- for table_name in raw_table_contracts() -%}
         {%- set trimmed_ids = [] -%}
@@ -156,6 +158,41 @@
     {%- do run_query(
         'create or replace table raw_state.touched_keys (day_folder varchar, kind varchar, key_value varchar)') -%}
     {%- do run_query('create or replace table raw_state.processed_days (model_name varchar, day_folder varchar)') -%}
+    {%- do run_query('create or replace table raw_state.kept_settings as select ' ~ sql_text(kept_settings()) ~ ' as settings') -%}
+{% endmacro %}
+
+
+{#-
+    The vars the kept rows depend on, as JSON: how the day files are read and their values
+    typed and judged, the as-of date, the history's periods and the tiers kept in it. The
+    other vars (lifetime value, upgrade flags, the tests' thresholds, publication, the line
+    layout of a raw_data_path export) only feed what every build computes in full.
+-#}
+{% macro kept_settings() %}
+    {%- set settings = {} -%}
+    {%- for name in ['raw_file_format', 'raw_file_encoding', 'raw_csv_delimiter', 'raw_decimal_separator',
+        'raw_timestamp_format', 'raw_date_format', 'raw_status_map', 'as_of_date', 'top_tier_deciles',
+        'history_months', 'value_window_days'] -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ return(tojson(settings, sort_keys=true)) }}
+{% endmacro %}
+
+
+{#- Whether the state was built with the vars of this build (kept_settings); when not, logs
+    which changed: the state and every model are then built again, as with --full-refresh. -#}
+{% macro kept_settings_unchanged() %}
+    {%- set kept = fromjson(run_query('select settings from raw_state.kept_settings').rows[0][0]) -%}
+    {%- set current = fromjson(kept_settings()) -%}
+    {%- set changed = [] -%}
+    {%- for name, value in current.items() if kept.get(name) != value -%}
+        {%- do changed.append(name ~ ' ' ~ tojson(kept.get(name)) ~ ' -> ' ~ tojson(value)) -%}
+    {%- endfor -%}
+    {%- if changed -%}
+        {%- do log("raw_increments_path: var(s) the kept rows depend on changed (" ~ changed | join(', ')
+            ~ "): the state and every model are built again from every day folder", info=true) -%}
+    {%- endif -%}
+    {{ return(not changed) }}
 {% endmacro %}
 
 
