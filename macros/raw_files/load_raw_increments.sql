@@ -205,8 +205,16 @@
 {% endmacro %}
 
 
-{#- Touched keys every incremental model has processed are not needed again. -#}
+{#- Touched keys every incremental model has processed are not needed again. A model no longer in
+    the project (removed, renamed) is forgotten first: its last day would hold them forever. -#}
 {% macro forget_processed_touches() %}
+    {%- set models = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+        {%- do models.append(sql_text(api.Relation.create(node.database, node.schema, node.alias) | string)) -%}
+    {%- endfor -%}
+    {%- if models -%}
+        {%- do run_query('delete from raw_state.processed_days where model_name not in (' ~ models | join(', ') ~ ')') -%}
+    {%- endif -%}
     {%- do run_query(
         'delete from raw_state.touched_keys where day_folder <= (select min(day_folder) from raw_state.processed_days)') -%}
 {% endmacro %}

@@ -274,11 +274,23 @@ def test_erasure_merge_and_bad_day_are_applied(builds):
 
 
 def test_nothing_new_changes_nothing(builds):
+    """Also: the touched keys of days every model has processed are forgotten, and so is the
+    last processed day of a model no longer in the project, which would hold them forever."""
+    import duckdb
+
     _, increments, variables, _, _ = builds
     before = marts(increments)
+    removed_model = "'\"increments\".\"main\".\"a_removed_model\"'"
+    with duckdb.connect(str(increments.database)) as connection:
+        connection.execute(f"insert into raw_state.processed_days values ({removed_model}, '2025-01-01')")
     increments.run("run", variables=variables)
     assert increments.query("select count(*) from raw_state.loaded_days") == [(4,)]
     assert marts(increments) == before
+    forgotten = f"select count(*) from raw_state.processed_days where model_name = {removed_model}"
+    assert increments.query(forgotten) == [(0,)]
+    assert increments.query("select count(*) from raw_state.touched_keys where day_folder <> 'future'") == [(0,)]
+    models = increments.query("select count(distinct model_name) from raw_state.processed_days")[0][0]
+    assert models >= 10
 
 
 def test_a_late_day_stops_the_build_until_a_full_refresh(builds):
