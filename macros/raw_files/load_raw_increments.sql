@@ -29,11 +29,10 @@
     {%- set days = raw_increment_days(root) -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- do run_query('create schema if not exists raw_state') -%}
-    {#- a state of an earlier layout (before the trimmed ids, the kept settings) is rebuilt -#}
+    {#- a state of an earlier layout (before the trimmed ids, the kept settings and seeds) is rebuilt -#}
     {%- set state_exists = run_query(
-        "select count(distinct table_name) from information_schema.columns where table_schema = 'raw_state'"
-        ~ " and (table_name in ('processed_days', 'kept_settings')"
-        ~ " or (table_name = 'orders' and column_name = 'trimmed_order_id'))"
+        "select count(*) from information_schema.columns where table_schema = 'raw_state' and table_name || '.' || column_name"
+        ~ " in ('processed_days.seeds', 'kept_settings.settings', 'orders.trimmed_order_id')"
         ).rows[0][0] == 3 -%}
     {%- set loaded = [] -%}
     {%- if state_exists and not flags.FULL_REFRESH and kept_settings_unchanged() -%}
@@ -157,7 +156,8 @@
         ~ ' loaded_at timestamp)') -%}
     {%- do run_query(
         'create or replace table raw_state.touched_keys (day_folder varchar, kind varchar, key_value varchar)') -%}
-    {%- do run_query('create or replace table raw_state.processed_days (model_name varchar, day_folder varchar)') -%}
+    {%- do run_query(
+        'create or replace table raw_state.processed_days (model_name varchar, day_folder varchar, seeds varchar)') -%}
     {%- do run_query('create or replace table raw_state.kept_settings as select ' ~ sql_text(kept_settings()) ~ ' as settings') -%}
 {% endmacro %}
 

@@ -45,14 +45,44 @@
 {% endmacro %}
 
 
-{#- The last day folder this model has processed, none when it must redo every key. -#}
+{#- The last day folder this model has processed, none when it must redo every key: also when
+    the seeds it is computed from have changed since (upstream_seeds). -#}
 {% macro processed_through() %}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return(run_query(
         "select max(day_folder) from raw_state.processed_days where model_name = " ~ sql_text(this | string)
+        ~ " and seeds = " ~ sql_text(upstream_seeds())
     ).rows[0][0]) }}
+{% endmacro %}
+
+
+{#-
+    The content of the seeds the current model is computed from (its upstream seeds, e.g. the
+    rates), as one text of fingerprints. Seeds are loaded by `dbt seed` or during `dbt build`,
+    after the loading: a model compares what it reads when it runs.
+-#}
+{% macro upstream_seeds() %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set upstream = [model.unique_id] -%}
+    {%- for position in range(graph.nodes | length) if position < upstream | length -%}
+        {%- for parent in graph.nodes[upstream[position]].depends_on.nodes
+            if parent in graph.nodes and parent not in upstream -%}
+            {%- do upstream.append(parent) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set fingerprints = [] -%}
+    {%- for node_id in upstream | sort if graph.nodes[node_id].resource_type == 'seed' -%}
+        {%- set node = graph.nodes[node_id] -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+        {%- do fingerprints.append(sql_text(node.name) ~ " || ':' || " ~ (
+            "(select md5(coalesce(string_agg(cast(seed as varchar), '|' order by cast(seed as varchar)), ''))"
+            ~ " from " ~ relation ~ " as seed)" if relation is not none else "'none'")) -%}
+    {%- endfor -%}
+    {{ return(run_query("select " ~ (fingerprints | join(" || ',' || ") or "''")).rows[0][0]) }}
 {% endmacro %}
 
 
@@ -89,11 +119,11 @@
 {% endmacro %}
 
 
-{#- Post-hook: the model has processed every loaded day folder. -#}
+{#- Post-hook: the model has processed every loaded day folder, with its upstream seeds as they are. -#}
 {% macro record_processed_day() %}
     delete from raw_state.processed_days where model_name = {{ sql_text(this | string) }};
     insert into raw_state.processed_days
-    select {{ sql_text(this | string) }}, max(day_folder) from raw_state.loaded_days
+    select {{ sql_text(this | string) }}, max(day_folder), {{ sql_text(upstream_seeds()) }} from raw_state.loaded_days
 {% endmacro %}
 
 

@@ -19,7 +19,8 @@ build with nothing new. A late day folder (2024-12-31) then stops the build with
 `--full-refresh` reloads every day in date order, and since the late day only holds an older
 version of an order day 2 replaces, the marts are the same again. A build of the demo in the
 same database, then of the increments again, rebuilds the state, and so does a build with another
-value of a var the kept rows depend on (value_window_days).
+value of a var the kept rows depend on (value_window_days); changed rates make the models computed
+from them redo every key.
 
 The snapshot is computed here independently, in plain Python, by the rules of section 15
 (latest version of each key, rows without a key kept, erasures and merges applied in day
@@ -282,7 +283,7 @@ def test_nothing_new_changes_nothing(builds):
     before = marts(increments)
     removed_model = "'\"increments\".\"main\".\"a_removed_model\"'"
     with duckdb.connect(str(increments.database)) as connection:
-        connection.execute(f"insert into raw_state.processed_days values ({removed_model}, '2025-01-01')")
+        connection.execute(f"insert into raw_state.processed_days values ({removed_model}, '2025-01-01', '')")
     increments.run("run", variables=variables)
     assert increments.query("select count(*) from raw_state.loaded_days") == [(4,)]
     assert marts(increments) == before
@@ -371,6 +372,25 @@ def test_parquet_day_folders_read_in_one_pass_equal_the_snapshot(builds, tmp_pat
     shutil.rmtree(parquet_root / "2025-01-05")
     build.run("run", variables=variables)
     assert marts(build) == marts(full)
+
+
+def test_changed_rates_make_the_models_that_read_them_redo_every_key(builds):
+    """As `dbt seed` of edited rates would: the models computed from them redo every key."""
+    import duckdb
+
+    full, increments, variables, root, _ = builds
+    before = marts(increments)
+    for build in (full, increments):
+        with duckdb.connect(str(build.database)) as connection:
+            connection.execute("update seeds.service_cost_rates set cost_per_unit = cost_per_unit * 2")
+    full.run("run", variables={**VARIABLES, "raw_data_path": str(root.parent / "snapshot")})
+    increments.run("run", variables=variables)
+    expected, found = marts(full), marts(increments)
+    assert found["fct_cost_to_serve"] != before["fct_cost_to_serve"]
+    for mart in PUBLIC_MARTS:
+        assert found[mart] == expected[mart], mart
+    seeds = increments.query("select distinct seeds from raw_state.processed_days order by 1")
+    assert any("service_cost_rates:" in text for (text,) in seeds) and ("",) in seeds  # base_shop__orders reads none
 
 
 # The vars that are not among kept_settings (macros/raw_files/load_raw_increments.sql), each with
