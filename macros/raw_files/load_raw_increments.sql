@@ -473,9 +473,10 @@
 {% endmacro %}
 
 
-{#- The relation a model of this project was built as, none before its first build. -#}
-{% macro built_relation(model_name) %}
-    {%- set node = graph.nodes.get('model.customer_value.' ~ model_name) -%}
+{#- The relation a model (or another node: `resource_type`) of this project was built as, none
+    before its first build. -#}
+{% macro built_relation(model_name, resource_type='model') %}
+    {%- set node = graph.nodes.get(resource_type ~ '.customer_value.' ~ model_name) -%}
     {{ return(adapter.get_relation(node.database, node.schema, node.alias) if node else none) }}
 {% endmacro %}
 

@@ -76,9 +76,9 @@
     {%- endfor -%}
     {%- set fingerprints = [] -%}
     {%- for node_id in upstream | sort if graph.nodes[node_id].resource_type == 'seed' -%}
-        {%- set node = graph.nodes[node_id] -%}
-        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
-        {%- do fingerprints.append(sql_text(node.name) ~ " || ':' || " ~ (
+        {%- set name = graph.nodes[node_id].name -%}
+        {%- set relation = built_relation(name, 'seed') -%}
+        {%- do fingerprints.append(sql_text(name) ~ " || ':' || " ~ (
             "(select md5(coalesce(string_agg(cast(seed as varchar), '|' order by cast(seed as varchar)), ''))"
             ~ " from " ~ relation ~ " as seed)" if relation is not none else "'none'")) -%}
     {%- endfor -%}
